@@ -1,0 +1,94 @@
+/* aimc/device.h — per-element device parameters and the pulse kernels.
+ *
+ * A device is an array of n resistive elements sharing one response family.
+ * Each element gets its own parameters, drawn once from the seed with
+ * device-to-device variation (SPEC §1.5, aihwkit's populate step):
+ *
+ *     gain   = 1 + dw_min_dtod·ξ₁             (relative spread of Δw_min)
+ *     r      = up_down_dtod·ξ₂                (absolute up/down asymmetry)
+ *     up     = gain + r,   down = gain − r    (multipliers of Δw_min·q±)
+ *     hi     = τ_max·(1 + bounds_dtod·ξ₃),  lo = τ_min·(1 + bounds_dtod·ξ₄)
+ *     ref    = ref_mean + ref_std·ξ₅          (+ the element's symmetric
+ *                                              point when zero_shift is on)
+ *
+ * Negative draws are folded to their absolute value (aihwkit's
+ * enforce_consistency).  The *visible* weight w is the physical state minus
+ * the reference, v = w + ref; q± are evaluated at v with the element's own
+ * bounds, and v is clipped to [lo, hi] after every pulse (SPEC §1.1).
+ *
+ * One pulse (26), sign s ∈ {+1, −1}:
+ *     additive noise:        v ← v + s·Δw_min·(q_s(v)·g_s + σ_c·ξ)
+ *     multiplicative noise:  v ← v + s·Δw_min·q_s(v)·g_s·(1 + σ_c·ξ)
+ * with g₊ = up, g₋ = down, ξ ~ N(0, 1) fresh per pulse.
+ */
+#ifndef AIMC_DEVICE_H
+#define AIMC_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "aimc/common.h"
+#include "aimc/response.h"
+#include "aimc/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    AIMC_NOISE_ADDITIVE = 0,       /* SPEC (26): Δw_min·(q + σ_c ξ) */
+    AIMC_NOISE_MULTIPLICATIVE = 1  /* aihwkit: Δw_min·q·(1 + σ_c ξ) */
+} aimc_noise_form;
+
+typedef struct {
+    aimc_response response;      /* family and nominal parameters (τ, γ_res, c) */
+    double dw_min;               /* Δw_min > 0, response granularity; default 1e-3 */
+    double sigma_c;              /* cycle-to-cycle noise σ_c ≥ 0; default 0 */
+    aimc_noise_form noise_form;  /* default additive */
+    double dw_min_dtod;          /* relative spread of Δw_min (aihwkit 0.3); default 0 */
+    double bounds_dtod;          /* relative spread of each bound (aihwkit 0.3); default 0 */
+    double up_down_dtod;         /* absolute spread of up/down asymmetry (aihwkit 0.01); default 0 */
+    double ref_mean;             /* reference offset mean; default 0 */
+    double ref_std;              /* reference offset spread; default 0 */
+    int zero_shift;              /* 1: add each element's symmetric point to ref, so the
+                                    visible symmetric point is 0 (exact calibration); default 0 */
+} aimc_device_params;
+
+/* Per-element arrays are public, read-only for callers (like gsl_vector). */
+typedef struct {
+    aimc_device_params p;
+    size_t n;
+    double *up, *down;  /* multipliers of Δw_min·q₊ / Δw_min·q₋ */
+    double *lo, *hi;    /* physical bounds */
+    double *ref;        /* reference: visible = physical − ref */
+} aimc_device;
+
+aimc_device_params aimc_device_default_params(void);
+/* Validate every field; runs before any allocation. */
+int aimc_device_validate(const aimc_device_params *p, aimc_err *err);
+
+/* Draw n elements from stream (seed, AIMC_PURPOSE(object, DEVICE)). */
+aimc_device *aimc_device_alloc(const aimc_device_params *p, size_t n, uint64_t seed,
+                               uint32_t object, aimc_err *err);
+void aimc_device_free(aimc_device *d);  /* NULL is a no-op */
+
+/* Effective responses of elements [i0, i0+n) at visible weights w:
+ * qp[k] = up·q₊(w+ref), qm[k] = down·q₋(w+ref).  Scratch-free. */
+void aimc_device_q(const aimc_device *d, size_t i0, size_t n, const double *w,
+                   double *qp, double *qm);
+/* Clip visible weights of elements [i0, i0+n) to [lo − ref, hi − ref]. */
+void aimc_device_clip(const aimc_device *d, size_t i0, size_t n, double *w);
+/* Visible bounds of element i. */
+void aimc_device_visible_bounds(const aimc_device *d, size_t i, double *lo, double *hi);
+/* Symmetric point of element i in visible coordinates (numeric if needed). */
+int aimc_device_symmetric_point(const aimc_device *d, size_t i, double *w, aimc_err *err);
+
+/* One pulse (26) on element i; `noise` may be NULL when σ_c = 0. */
+double aimc_device_pulse(const aimc_device *d, size_t i, double w, int sign, aimc_stream *noise);
+/* A train of n pulses of one sign (27), each at the current state. */
+double aimc_device_pulse_train(const aimc_device *d, size_t i, double w, int sign,
+                               unsigned n, aimc_stream *noise);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,128 @@
+/* aimc/response.h — response functions q₊(w), q₋(w) of a resistive element.
+ *
+ * One pulse moves a weight by Δw_min·q₊(w) up or Δw_min·q₋(w) down (SPEC
+ * §1.1).  A response *family* is a registered, const type table; a response
+ * is a family plus its parameters.  From q± the module derives (SPEC §1.3)
+ *
+ *     F = (q₋ + q₊)/2,  G = (q₋ − q₊)/2,  R = G/F,  M = F² − G² = q₊q₋,
+ *     R_c(w) = ∫_{w⋄}^{w} R(u) du   (41),   w⋄: G(w⋄) = 0 (symmetric point),
+ *
+ * with closed forms where the family has them and GSL root finding /
+ * quadrature otherwise.
+ *
+ * Bounds.  Every bounded family is written in terms of the remaining
+ * distance to each bound, r₊ = 1 − w/hi and r₋ = 1 − w/lo (lo < 0 < hi), so
+ * that an element whose bounds were drawn with device-to-device variation
+ * simply passes its own lo/hi.  With lo = −τ, hi = τ this is SPEC §1.4:
+ *
+ *   ideal          q± = 1                                  unbounded
+ *   softbounds     q₊ = r₊,           q₋ = r₋              w⋄ = 0
+ *   linear         q₊ = (1+c)r₊,      q₋ = (1−c)r₋         w⋄ = cτ       (paper, Fig. 2 text)
+ *   linear-aihwkit q₊ = (1+min(c,0))r₊, q₋ = (1−max(c,0))r₋ w⋄ = cτ/(2−c) (aihwkit up_down = c)
+ *   power          q± = r±^γ                                w⋄ = 0        (148)
+ *   exponential    q± = (e^{γ r±} − 1)/(e^γ − 1)            w⋄ = 0        (149)
+ *   piecewise      linear interpolation of a node table     numeric w⋄
+ *
+ * (γ here is γ_res, the response exponent — never the mixing γ of residual
+ * learning.)  Distances are clamped at 0 so q± stays finite off the range.
+ */
+#ifndef AIMC_RESPONSE_H
+#define AIMC_RESPONSE_H
+
+#include <stddef.h>
+#include "aimc/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AIMC_RESPONSE_MAX_NODES 128
+
+/* Which parameters a family reads (bit mask in aimc_response_type.params). */
+enum {
+    AIMC_RP_TAU = 1u << 0,
+    AIMC_RP_GAMMA_RES = 1u << 1,
+    AIMC_RP_C_LIN = 1u << 2,
+    AIMC_RP_TABLE = 1u << 3
+};
+
+/* Parameters of a response.  Plain data, copyable by value. */
+typedef struct {
+    double tau;        /* dynamic-range radius, nominal bounds [−tau, tau]; default 1 */
+    double gamma_res;  /* power exponent / exponential rate γ_res; default 1 */
+    double c_lin;      /* asymmetry c of the linear families, in (−1, 1); default 0 */
+    /* piecewise: nodes w[k] strictly increasing, q₊ and q₋ at each node (> 0).
+     * The table's range [w[0], w[n−1]] is the nominal range. */
+    size_t n_nodes;
+    double node_w[AIMC_RESPONSE_MAX_NODES];
+    double node_qp[AIMC_RESPONSE_MAX_NODES];
+    double node_qm[AIMC_RESPONSE_MAX_NODES];
+} aimc_response_params;
+
+typedef struct aimc_response_type {
+    const char *name;     /* CLI name, e.g. "power" */
+    const char *summary;  /* one line for --help and docs */
+    unsigned params;      /* AIMC_RP_* bits this family reads */
+    int bounded;          /* 0: the weight range is the whole real line */
+    /* Check the parameters this family reads. */
+    int (*validate)(const aimc_response_params *p, aimc_err *err);
+    /* q± at the n states v[k] = w[k] + ref[k].  ref: per-element reference
+     * offsets, or NULL for none; lo/hi: per-element bounds of v, or NULL for
+     * the nominal ones.  Called once per array, not once per element. */
+    void (*eval)(const aimc_response_params *p, size_t n, const double *w, const double *ref,
+                 const double *lo, const double *hi, double *qp, double *qm);
+    /* Closed-form symmetric point for nominal bounds; NULL: numeric. */
+    int (*symmetric_point)(const aimc_response_params *p, double *wsp);
+    /* Closed-form R_c(w) for nominal bounds; NULL: quadrature. */
+    int (*rc)(const aimc_response_params *p, double w, double *rc);
+} aimc_response_type;
+
+typedef struct {
+    const aimc_response_type *type;
+    aimc_response_params p;
+} aimc_response;
+
+/* Registry: NULL-terminated list of every family, in --help order. */
+extern const aimc_response_type *const aimc_response_types[];
+extern const aimc_response_type aimc_response_ideal, aimc_response_softbounds,
+    aimc_response_linear, aimc_response_linear_aihwkit, aimc_response_power,
+    aimc_response_exponential, aimc_response_piecewise;
+
+/* Look a family up by name; NULL if unknown. */
+const aimc_response_type *aimc_response_type_find(const char *name);
+/* "ideal|softbounds|..." for usage messages. */
+const char *aimc_response_type_names(void);
+
+/* Parameter defaults (tau 1, gamma_res 1, c_lin 0, no nodes). */
+aimc_response_params aimc_response_default_params(void);
+/* Set up r = (type, p) after validating p. */
+int aimc_response_init(aimc_response *r, const aimc_response_type *type,
+                       const aimc_response_params *p, aimc_err *err);
+
+/* Nominal bounds [lo, hi] (±INFINITY for unbounded families). */
+void aimc_response_bounds(const aimc_response *r, double *lo, double *hi);
+
+/* Scalar evaluations at nominal bounds. */
+void aimc_response_q(const aimc_response *r, double w, double *qp, double *qm);
+double aimc_response_F(const aimc_response *r, double w);
+double aimc_response_G(const aimc_response *r, double w);
+double aimc_response_R(const aimc_response *r, double w);
+double aimc_response_M(const aimc_response *r, double w);
+/* dR/dw by central difference (GSL gsl_deriv_central); used by (43). */
+double aimc_response_dR(const aimc_response *r, double w);
+
+/* Symmetric point: the closed form if the family has one, else the root of
+ * G bracketed on the range (GSL Brent).  The ideal family returns 0 (every
+ * point is symmetric).  Fails if G does not change sign on the range. */
+int aimc_response_symmetric_point(const aimc_response *r, double *wsp, aimc_err *err);
+/* Same, computed numerically whatever the family (for tests). */
+int aimc_response_symmetric_point_numeric(const aimc_response *r, double *wsp, aimc_err *err);
+
+/* R_c(w) (41): closed form if available, else GSL QAGS from w⋄ to w. */
+int aimc_response_Rc(const aimc_response *r, double w, double *rc, aimc_err *err);
+int aimc_response_Rc_numeric(const aimc_response *r, double w, double *rc, aimc_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
