@@ -32,6 +32,10 @@ int aimc_error_set(aimc_err *err, int status, const char *fmt, ...)
 /* Convenience: `return AIMC_FAIL(err, GSL_EINVAL, "tile: rows = %zu ...", r);` */
 #define AIMC_FAIL(err, status, ...) aimc_error_set((err), (status), __VA_ARGS__)
 
+/* Registries are NULL-terminated arrays of pointers to const type tables
+ * whose first member is `const char *name`.  Writes "a|b|c" into buf. */
+const char *aimc_registry_names(const void *const *entries, char *buf, size_t len);
+
 /* Library version string ("MAJOR.MINOR.PATCH"). */
 const char *aimc_version(void);
 

@@ -17,9 +17,10 @@
  * bounds, and v is clipped to [lo, hi] after every pulse (SPEC §1.1).
  *
  * One pulse (26), sign s ∈ {+1, −1}:
- *     additive noise:        v ← v + s·Δw_min·(q_s(v)·g_s + σ_c·ξ)
- *     multiplicative noise:  v ← v + s·Δw_min·q_s(v)·g_s·(1 + σ_c·ξ)
- * with g₊ = up, g₋ = down, ξ ~ N(0, 1) fresh per pulse.
+ *     additive noise:        v ← v + s·Δw_min·g_s·(q_s(v) + σ_c·ξ)
+ *     multiplicative noise:  v ← v + s·Δw_min·g_s·q_s(v)·(1 + σ_c·ξ)
+ * with g₊ = up, g₋ = down, ξ ~ N(0, 1) fresh per pulse (the element's gain
+ * scales its whole step, noise included, as in aihwkit).
  */
 #ifndef AIMC_DEVICE_H
 #define AIMC_DEVICE_H

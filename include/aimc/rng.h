@@ -46,6 +46,10 @@ enum {
     AIMC_ROLE_SAMPLE = 9     /* mini-batch sampling */
 };
 
+/* Derive an independent seed for sub-run `index` of a run (repetition r,
+ * curve c, ...): a SplitMix64 finaliser of (seed, index). */
+uint64_t aimc_seed_derive(uint64_t seed, uint64_t index);
+
 typedef struct {
     uint32_t key[2];
     uint32_t ctr[4];   /* ctr[0] = block index, ctr[1] = sub, ctr[2..3] = step, purpose */

@@ -1,0 +1,255 @@
+/* device.c — per-element device parameters and the single-pulse kernels. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+
+#include "aimc/device.h"
+
+aimc_device_params aimc_device_default_params(void)
+{
+    aimc_device_params p = {0};
+    aimc_response_params rp = aimc_response_default_params();
+    aimc_response_init(&p.response, &aimc_response_softbounds, &rp, NULL);
+    p.dw_min = 1e-3;
+    p.sigma_c = 0.0;
+    p.noise_form = AIMC_NOISE_ADDITIVE;
+    return p;
+}
+
+static int finite_nonneg(double x) { return isfinite(x) && x >= 0.0; }
+
+int aimc_device_validate(const aimc_device_params *p, aimc_err *err)
+{
+    if (p->response.type == NULL)
+        return AIMC_FAIL(err, GSL_EINVAL, "device: no response family given");
+    if (p->response.type->validate != NULL) {
+        int st = p->response.type->validate(&p->response.p, err);
+        if (st != GSL_SUCCESS)
+            return st;
+    }
+    if (!(isfinite(p->dw_min) && p->dw_min > 0.0))
+        return AIMC_FAIL(err, GSL_EINVAL, "device: dw_min = %g should be > 0", p->dw_min);
+    if (!finite_nonneg(p->sigma_c))
+        return AIMC_FAIL(err, GSL_EINVAL, "device: sigma_c = %g should be >= 0", p->sigma_c);
+    if (p->noise_form != AIMC_NOISE_ADDITIVE && p->noise_form != AIMC_NOISE_MULTIPLICATIVE)
+        return AIMC_FAIL(err, GSL_EINVAL, "device: unknown noise form %d", (int)p->noise_form);
+    if (!finite_nonneg(p->dw_min_dtod))
+        return AIMC_FAIL(err, GSL_EINVAL, "device: dw_min_dtod = %g should be >= 0",
+                         p->dw_min_dtod);
+    if (!finite_nonneg(p->bounds_dtod))
+        return AIMC_FAIL(err, GSL_EINVAL, "device: bounds_dtod = %g should be >= 0",
+                         p->bounds_dtod);
+    if (!finite_nonneg(p->up_down_dtod))
+        return AIMC_FAIL(err, GSL_EINVAL, "device: up_down_dtod = %g should be >= 0",
+                         p->up_down_dtod);
+    if (!isfinite(p->ref_mean))
+        return AIMC_FAIL(err, GSL_EINVAL, "device: ref_mean = %g should be finite", p->ref_mean);
+    if (!finite_nonneg(p->ref_std))
+        return AIMC_FAIL(err, GSL_EINVAL, "device: ref_std = %g should be >= 0", p->ref_std);
+    return GSL_SUCCESS;
+}
+
+void aimc_device_free(aimc_device *d)
+{
+    if (d == NULL)
+        return;
+    free(d->up);
+    free(d->down);
+    free(d->lo);
+    free(d->hi);
+    free(d->ref);
+    free(d);
+}
+
+/* Effective G of element i at physical state v (ref excluded):
+ * down·q₋(v) − up·q₊(v); its root is the element's symmetric point. */
+typedef struct {
+    const aimc_device *d;
+    size_t i;
+} elem_ctx;
+
+static double elem_G(double v, void *vctx)
+{
+    const elem_ctx *c = vctx;
+    const aimc_device *d = c->d;
+    double qp, qm;
+    d->p.response.type->eval(&d->p.response.p, 1, &v, NULL, d->lo + c->i, d->hi + c->i, &qp, &qm);
+    return d->down[c->i] * qm - d->up[c->i] * qp;
+}
+
+/* Root of the element's G on its physical range, by GSL Brent. */
+static int elem_symmetric_state(const aimc_device *d, size_t i, double *v, aimc_err *err)
+{
+    elem_ctx c = {d, i};
+    double a = d->lo[i], b = d->hi[i];
+    if (!isfinite(a) || !isfinite(b)) {
+        /* Unbounded (ideal) elements: G is constant; 0 is as good as any point. */
+        if (elem_G(0.0, &c) == 0.0) {
+            *v = 0.0;
+            return GSL_SUCCESS;
+        }
+        return AIMC_FAIL(err, GSL_EDOM, "device: element %zu has no symmetric point", i);
+    }
+    double ga = elem_G(a, &c), gb = elem_G(b, &c);
+    if (ga == 0.0) {
+        *v = a;
+        return GSL_SUCCESS;
+    }
+    if (gb == 0.0) {
+        *v = b;
+        return GSL_SUCCESS;
+    }
+    if ((ga > 0) == (gb > 0))
+        return AIMC_FAIL(err, GSL_EDOM,
+                         "device: element %zu has no symmetric point in [%g, %g]", i, a, b);
+    gsl_function F = {elem_G, &c};
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (s == NULL)
+        return AIMC_FAIL(err, GSL_ENOMEM, "device: out of memory");
+    gsl_root_fsolver_set(s, &F, a, b);
+    int st = GSL_CONTINUE;
+    for (int it = 0; it < 200 && st == GSL_CONTINUE; ++it) {
+        gsl_root_fsolver_iterate(s);
+        st = gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
+                                    1e-15, 1e-13);
+    }
+    *v = gsl_root_fsolver_root(s);
+    gsl_root_fsolver_free(s);
+    return GSL_SUCCESS;
+}
+
+aimc_device *aimc_device_alloc(const aimc_device_params *p, size_t n, uint64_t seed,
+                               uint32_t object, aimc_err *err)
+{
+    if (aimc_device_validate(p, err) != GSL_SUCCESS)
+        return NULL;
+    if (n == 0) {
+        AIMC_FAIL(err, GSL_EINVAL, "device: number of elements should be >= 1");
+        return NULL;
+    }
+    aimc_device *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        goto nomem;
+    d->p = *p;
+    d->n = n;
+    d->up = malloc(n * sizeof *d->up);
+    d->down = malloc(n * sizeof *d->down);
+    d->lo = malloc(n * sizeof *d->lo);
+    d->hi = malloc(n * sizeof *d->hi);
+    d->ref = malloc(n * sizeof *d->ref);
+    if (!d->up || !d->down || !d->lo || !d->hi || !d->ref)
+        goto nomem;
+
+    double lo0, hi0;
+    aimc_response_bounds(&p->response, &lo0, &hi0);
+    aimc_stream s;
+    aimc_stream_init(&s, seed, AIMC_PURPOSE(object, AIMC_ROLE_DEVICE), 0, 0);
+    const int vary = p->dw_min_dtod > 0 || p->up_down_dtod > 0 || p->bounds_dtod > 0 ||
+                     p->ref_std > 0;
+    for (size_t i = 0; i < n; ++i) {
+        double x1 = 0, x2 = 0, x3 = 0, x4 = 0, x5 = 0;
+        if (vary) { /* five draws per element, always in this order */
+            x1 = aimc_stream_normal(&s);
+            x2 = aimc_stream_normal(&s);
+            x3 = aimc_stream_normal(&s);
+            x4 = aimc_stream_normal(&s);
+            x5 = aimc_stream_normal(&s);
+        }
+        const double gain = 1.0 + p->dw_min_dtod * x1;
+        const double r = p->up_down_dtod * x2;
+        /* Negative draws fold back (aihwkit's enforce_consistency). */
+        d->up[i] = fabs(gain + r);
+        d->down[i] = fabs(gain - r);
+        double hi = isfinite(hi0) ? hi0 * (1.0 + p->bounds_dtod * x3) : hi0;
+        double lo = isfinite(lo0) ? lo0 * (1.0 + p->bounds_dtod * x4) : lo0;
+        if (lo > hi) {
+            double t = lo;
+            lo = hi;
+            hi = t;
+        }
+        d->lo[i] = lo;
+        d->hi[i] = hi;
+        d->ref[i] = p->ref_mean + p->ref_std * x5;
+    }
+    if (p->zero_shift) {
+        /* Exact calibration: the reference sits at each element's symmetric
+         * point, so the visible symmetric point is 0 (Paper B's ideal ZS). */
+        for (size_t i = 0; i < n; ++i) {
+            double v;
+            if (elem_symmetric_state(d, i, &v, err) != GSL_SUCCESS) {
+                aimc_device_free(d);
+                return NULL;
+            }
+            d->ref[i] += v;
+        }
+    }
+    return d;
+nomem:
+    aimc_device_free(d);
+    AIMC_FAIL(err, GSL_ENOMEM, "device: out of memory for %zu elements", n);
+    return NULL;
+}
+
+void aimc_device_q(const aimc_device *d, size_t i0, size_t n, const double *w, double *qp,
+                   double *qm)
+{
+    d->p.response.type->eval(&d->p.response.p, n, w, d->ref + i0, d->lo + i0, d->hi + i0, qp, qm);
+    for (size_t k = 0; k < n; ++k) {
+        qp[k] *= d->up[i0 + k];
+        qm[k] *= d->down[i0 + k];
+    }
+}
+
+void aimc_device_clip(const aimc_device *d, size_t i0, size_t n, double *w)
+{
+    for (size_t k = 0; k < n; ++k) {
+        const size_t i = i0 + k;
+        const double lo = d->lo[i] - d->ref[i], hi = d->hi[i] - d->ref[i];
+        w[k] = w[k] < lo ? lo : (w[k] > hi ? hi : w[k]);
+    }
+}
+
+void aimc_device_visible_bounds(const aimc_device *d, size_t i, double *lo, double *hi)
+{
+    *lo = d->lo[i] - d->ref[i];
+    *hi = d->hi[i] - d->ref[i];
+}
+
+int aimc_device_symmetric_point(const aimc_device *d, size_t i, double *w, aimc_err *err)
+{
+    double v;
+    int st = elem_symmetric_state(d, i, &v, err);
+    if (st == GSL_SUCCESS)
+        *w = v - d->ref[i];
+    return st;
+}
+
+/* (26) one pulse of sign s at visible weight w, then clip to the bounds. */
+double aimc_device_pulse(const aimc_device *d, size_t i, double w, int sign, aimc_stream *noise)
+{
+    double qp, qm;
+    aimc_device_q(d, i, 1, &w, &qp, &qm);
+    const double q = sign > 0 ? qp : qm;
+    const double g = sign > 0 ? d->up[i] : d->down[i];
+    double step = d->p.dw_min * q;
+    if (d->p.sigma_c > 0.0 && noise != NULL) {
+        const double xi = aimc_stream_normal(noise);
+        step = d->p.noise_form == AIMC_NOISE_ADDITIVE
+                   ? d->p.dw_min * (q + g * d->p.sigma_c * xi)
+                   : step * (1.0 + d->p.sigma_c * xi);
+    }
+    w += sign > 0 ? step : -step;
+    const double lo = d->lo[i] - d->ref[i], hi = d->hi[i] - d->ref[i];
+    return w < lo ? lo : (w > hi ? hi : w);
+}
+
+/* (27) n pulses of one sign, each evaluated at the current weight. */
+double aimc_device_pulse_train(const aimc_device *d, size_t i, double w, int sign, unsigned n,
+                               aimc_stream *noise)
+{
+    for (unsigned t = 0; t < n; ++t)
+        w = aimc_device_pulse(d, i, w, sign, noise);
+    return w;
+}

@@ -1,0 +1,301 @@
+/* test_tile.c — the update kernels against the model they implement. */
+#include <math.h>
+#include <stdlib.h>
+#include <criterion/criterion.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "aimc/tile.h"
+#include "families.h"
+
+static aimc_tile_params params_of(const aimc_response_type *t, double tau, double dw_min)
+{
+    aimc_tile_params p = aimc_tile_default_params();
+    aimc_response_params rp = test_family_params(t, tau);
+    cr_assert_eq(aimc_response_init(&p.device.response, t, &rp, NULL), GSL_SUCCESS);
+    p.device.dw_min = dw_min;
+    return p;
+}
+
+/* (5) is (3) written with F and G: w + Δw·q₊(w) for Δw ≥ 0, w + Δw·q₋(w)
+ * otherwise.  Checked for every family on a grid of weights, both signs. */
+Test(tile, compact_update_is_equation_3_for_both_signs)
+{
+    for (size_t f = 0; aimc_response_types[f] != NULL; ++f) {
+        const aimc_response_type *ty = aimc_response_types[f];
+        aimc_tile_params p = params_of(ty, 1.0, 1e-3);
+        p.update = &aimc_update_compact;
+        aimc_tile *t = aimc_tile_alloc(2, 9, &p, 1, 1, NULL);
+        cr_assert_not_null(t);
+        double w[18], dW[18];
+        for (int k = 0; k < 18; ++k) {
+            w[k] = -0.8 + 0.1 * (k % 9) * 2;
+            dW[k] = (k < 9 ? 1 : -1) * 0.01 * (1 + k % 3);
+        }
+        aimc_tile_set_weights(t, w);
+        aimc_tile_apply_compact(t, dW);
+        const double *nw = aimc_tile_weights(t);
+        for (int k = 0; k < 18; ++k) {
+            double qp, qm;
+            aimc_response_q(&p.device.response, w[k], &qp, &qm);
+            double want = w[k] + dW[k] * (dW[k] >= 0 ? qp : qm);
+            /* Same arithmetic, one rounding apart at most. */
+            cr_expect_float_eq(nw[k], want, 1e-15, "%s k=%d: %.17g vs %.17g", ty->name, k, nw[k],
+                               want);
+            double F = aimc_response_F(&p.device.response, w[k]);
+            double G = aimc_response_G(&p.device.response, w[k]);
+            cr_expect_float_eq(nw[k], w[k] + dW[k] * F - fabs(dW[k]) * G, 1e-12);
+        }
+        aimc_tile_free(t);
+    }
+}
+
+/* Statistical agreement of the pulsed kernel (27) with its expectation.
+ * Softbounds is linear in w and additive cycle noise has mean zero, so the
+ * mean of a train of n noisy pulses equals the noise-free train; with
+ * stochastic rounding n is floor(k) or floor(k)+1 with P(+1) = frac(k).  The
+ * exact mean is therefore a mixture of two noise-free trains, and the sample
+ * mean of N trains must sit within five standard errors of it. */
+Test(tile, mean_of_noisy_pulse_trains_matches_its_exact_expectation)
+{
+    aimc_tile_params p = params_of(&aimc_response_softbounds, 1.0, 1e-3);
+    p.update = &aimc_update_pulsed;
+    p.pulse.bl_max = 1000;
+    p.device.sigma_c = 0.5;
+    const size_t N = 4000;
+    aimc_tile *t = aimc_tile_alloc(1, N, &p, 7, 1, NULL);
+    const double w0 = 0.3, dw = 0.0237; /* k = 23.7 pulses */
+    double *dW = malloc(N * sizeof *dW);
+    for (size_t i = 0; i < N; ++i)
+        dW[i] = dw;
+    aimc_tile_fill(t, w0);
+    aimc_tile_apply_pulsed(t, dW);
+    const double *w = aimc_tile_weights(t);
+    double s = 0, s2 = 0;
+    for (size_t i = 0; i < N; ++i) {
+        s += w[i];
+        s2 += w[i] * w[i];
+    }
+    const double mean = s / N, var = (s2 - N * mean * mean) / (N - 1);
+    const double a = 1 - 1e-3 / 1.0;
+    const double w23 = 1.0 - (1.0 - w0) * pow(a, 23), w24 = 1.0 - (1.0 - w0) * pow(a, 24);
+    const double exact = 0.3 * w23 + 0.7 * w24;
+    cr_expect_lt(fabs(mean - exact), 5 * sqrt(var / N), "mean %.10g exact %.10g se %.3g", mean,
+                 exact, sqrt(var / N));
+    free(dW);
+    aimc_tile_free(t);
+}
+
+/* Theorem 4: as Δw → 0 with Δw_min = o(Δw), the pulse train approaches the
+ * compact update relative to the step: |train − compact|/|train − w| → 0.
+ * With ceil rounding (29) the gap is Θ(Δw_min) + Θ(Δw²); taking Δw_min =
+ * Δw^1.5 makes the ratio Θ(Δw^0.5) + Θ(Δw): it must fall at every level and
+ * be about 0.01 at Δw = 1e-4 (bound 0.05 leaves the constants room). */
+Test(tile, pulse_train_approaches_the_compact_update_theorem_4)
+{
+    const double dws[4] = {1e-1, 1e-2, 1e-3, 1e-4};
+    double prev = INFINITY;
+    for (int l = 0; l < 4; ++l) {
+        const double dw = dws[l], dwmin = pow(dw, 1.5);
+        aimc_tile_params p = params_of(&aimc_response_power, 1.0, dwmin);
+        p.pulse.bl_max = 4096;
+        p.pulse.rounding = AIMC_ROUND_CEIL;
+        aimc_tile *t = aimc_tile_alloc(1, 1, &p, 1, 1, NULL), *c = aimc_tile_alloc(1, 1, &p, 1, 1, NULL);
+        const double w0 = 0.25, d = -dw;
+        aimc_tile_fill(t, w0);
+        aimc_tile_fill(c, w0);
+        aimc_tile_apply_pulsed(t, &d);
+        aimc_tile_apply_compact(c, &d);
+        const double wt = aimc_tile_weights(t)[0], wc = aimc_tile_weights(c)[0];
+        const double ratio = fabs(wt - wc) / fabs(wt - w0);
+        cr_expect_lt(ratio, prev, "dw %g: ratio %g did not fall (previous %g)", dw, ratio, prev);
+        prev = ratio;
+        aimc_tile_free(t);
+        aimc_tile_free(c);
+    }
+    cr_expect_lt(prev, 0.05, "ratio at dw = 1e-4 is %g", prev);
+}
+
+/* SPEC §1.6: A·B = λ/(Δw_min·BL); with update management the largest x and
+ * d both fire with probability sqrt(k/BL). */
+Test(tile, rank1_plan_satisfies_its_identities)
+{
+    aimc_pulse_settings s = aimc_pulse_default_settings();
+    s.bl_max = 31;
+    const double lr = 0.01, g = 1e-3;
+    const double xm[3] = {1.0, 0.5, 3.0}, dm[3] = {0.1, 0.02, 2.0};
+    for (int c = 0; c < 3; ++c) {
+        aimc_rank1_plan pl = aimc_rank1_plan_make(&s, lr, g, xm[c], dm[c]);
+        const double k = lr * xm[c] * dm[c] / g;
+        cr_expect_eq(pl.bl, k >= 31 ? 31u : (unsigned)ceil(k));
+        cr_expect_float_eq(pl.scale_x * pl.scale_d, lr / (g * pl.bl), 1e-12);
+        if (k <= 31) {
+            cr_expect_float_eq(xm[c] * pl.scale_x, sqrt(k / pl.bl), 1e-12);
+            cr_expect_float_eq(dm[c] * pl.scale_d, sqrt(k / pl.bl), 1e-12);
+        } else { /* clipped: largest x always fires, d probability saturates */
+            cr_expect_float_eq(xm[c] * pl.scale_x, 1.0, 1e-12);
+            cr_expect_geq(dm[c] * pl.scale_d, 1.0);
+        }
+    }
+    /* the aihwkit worked example: λ = 0.01, x̂ = 1, d̂ = 0.1, g = 1e-3 → BL = 1, A = 10, B = 1 */
+    aimc_rank1_plan pl = aimc_rank1_plan_make(&s, 0.01, 1e-3, 1.0, 0.1);
+    cr_expect_eq(pl.bl, 1u);
+    cr_expect_float_eq(pl.scale_d, 10.0, 1e-12);
+    cr_expect_float_eq(pl.scale_x, 1.0, 1e-12);
+}
+
+/* Binomial test of the coincidence counts: on an ideal device each pulse
+ * moves a weight by exactly ±Δw_min, so the count is read off the weight.
+ * Unclipped, n_ij ~ Binomial(BL, p_j p_i) with mean λ|x_j d_i|/Δw_min. */
+Test(tile, rank1_counts_are_binomial_with_the_sgd_mean)
+{
+    aimc_tile_params p = params_of(&aimc_response_ideal, 1.0, 1e-3);
+    const size_t rows = 3, cols = 4;
+    aimc_tile *t = aimc_tile_alloc(rows, cols, &p, 12, 1, NULL);
+    const double x[4] = {0.9, -0.45, 0.2, 0.0}, d[3] = {0.02, -0.01, 0.005};
+    const double lr = 0.5; /* k = 0.5·0.9·0.02/1e-3 = 9 ≤ 31: unclipped */
+    const int N = 20000;
+    double sum[12] = {0}, sum2[12] = {0};
+    for (int it = 0; it < N; ++it) {
+        aimc_tile_fill(t, 0.0);
+        aimc_tile_apply_rank1(t, x, d, lr);
+        const double *w = aimc_tile_weights(t);
+        for (size_t k = 0; k < rows * cols; ++k) {
+            double n = -w[k] / 1e-3; /* signed count along −sign(d x) */
+            sum[k] += n;
+            sum2[k] += n * n;
+        }
+    }
+    aimc_rank1_plan pl = aimc_rank1_plan_make(&p.pulse, lr, 1e-3, 0.9, 0.02);
+    for (size_t i = 0; i < rows; ++i)
+        for (size_t j = 0; j < cols; ++j) {
+            const size_t k = i * cols + j;
+            const double want = lr * x[j] * d[i] / 1e-3;
+            const double q = fmin(1, fabs(x[j]) * pl.scale_x) * fmin(1, fabs(d[i]) * pl.scale_d);
+            const double var = pl.bl * q * (1 - q);
+            const double mean = sum[k] / N;
+            cr_expect_float_eq(pl.bl * q, fabs(want), 1e-9, "E[n] formula, element %zu", k);
+            if (var == 0) {
+                cr_expect_eq(mean, want);
+                continue;
+            }
+            cr_expect_lt(fabs(mean - want), 5 * sqrt(var / N), "element (%zu,%zu): %g vs %g", i,
+                         j, mean, want);
+            /* Var of the sample variance ≈ 2σ⁴/N (+ kurtosis term, small
+             * here); allow five of its standard errors plus 10 %. */
+            const double svar = sum2[k] / N - mean * mean;
+            cr_expect_lt(fabs(svar - var), 5 * sqrt(2.0 / N) * var + 0.1 * var,
+                         "variance (%zu,%zu): %g vs %g", i, j, svar, var);
+        }
+    aimc_tile_free(t);
+}
+
+/* Clipping regime (aihwkit note §1.4): with k > BL_max the largest x fires
+ * every slot, so E[n_ij] = BL_max·|x_j|/x̂ for the saturated d rows. */
+Test(tile, rank1_clips_the_gradient_at_bl_max)
+{
+    aimc_tile_params p = params_of(&aimc_response_ideal, 1.0, 1e-3);
+    p.pulse.bl_max = 8;
+    aimc_tile *t = aimc_tile_alloc(1, 2, &p, 3, 1, NULL);
+    const double x[2] = {1.0, 0.5}, d[1] = {1.0};
+    const int N = 5000;
+    double s0 = 0, s1 = 0;
+    for (int it = 0; it < N; ++it) {
+        aimc_tile_fill(t, 0.0);
+        aimc_tile_apply_rank1(t, x, d, 1.0); /* k = 1000 ≫ 8 */
+        s0 += -aimc_tile_weights(t)[0] / 1e-3;
+        s1 += -aimc_tile_weights(t)[1] / 1e-3;
+    }
+    cr_expect_float_eq(s0 / N, 8.0, 1e-12, "the largest element gets exactly BL_max pulses");
+    /* x = 0.5 fires with p = 1/2 in each of 8 slots: mean 4, SE sqrt(2/N). */
+    cr_expect_lt(fabs(s1 / N - 4.0), 5 * sqrt(2.0 / N));
+    aimc_tile_free(t);
+}
+
+Test(tile, rank1_pulse_signs_follow_sgd)
+{
+    aimc_tile_params p = params_of(&aimc_response_ideal, 1.0, 1e-3);
+    aimc_tile *t = aimc_tile_alloc(1, 1, &p, 3, 1, NULL);
+    const double x = 1.0, d = 0.01;
+    aimc_tile_fill(t, 0.0);
+    aimc_tile_apply_rank1(t, &x, &d, 1.0); /* W −= λ d x: decreases */
+    cr_expect_lt(aimc_tile_weights(t)[0], 0.0);
+    aimc_tile_fill(t, 0.0);
+    aimc_tile_apply_rank1(t, &x, &d, -1.0); /* negative λ reverses */
+    cr_expect_gt(aimc_tile_weights(t)[0], 0.0);
+    aimc_tile_free(t);
+}
+
+Test(tile, mean_count_mode_is_deterministic_and_unbiased_when_exact)
+{
+    aimc_tile_params p = params_of(&aimc_response_ideal, 1.0, 1e-3);
+    p.pulse.mean_count = 1;
+    aimc_tile *t = aimc_tile_alloc(1, 2, &p, 3, 1, NULL);
+    /* k = 1·1·0.016/1e-3 = 16 → BL 16, p = 1 for both maxima: 16 pulses;
+     * x = 0.25 → c_j = rint(16·0.25) = 4 → n = rint(16·4/16) = 4. */
+    const double x[2] = {1.0, 0.25}, d = 0.016;
+    aimc_tile_fill(t, 0.0);
+    aimc_tile_apply_rank1(t, x, &d, 1.0);
+    cr_expect_float_eq(aimc_tile_weights(t)[0], -16e-3, 1e-15);
+    cr_expect_float_eq(aimc_tile_weights(t)[1], -4e-3, 1e-15);
+    aimc_tile_free(t);
+}
+
+/* Rows draw from their own streams: the thread count cannot change results. */
+Test(tile, results_do_not_depend_on_the_thread_count)
+{
+#ifdef _OPENMP
+    aimc_tile_params p = params_of(&aimc_response_power, 1.0, 1e-3);
+    p.device.sigma_c = 0.3;
+    const size_t rows = 64, cols = 32;
+    double x[32], d[64], *w1 = malloc(rows * cols * sizeof *w1);
+    for (size_t j = 0; j < cols; ++j)
+        x[j] = sin(1.0 + j);
+    for (size_t i = 0; i < rows; ++i)
+        d[i] = 0.01 * cos(2.0 + i);
+    for (int threads = 1; threads <= 2; ++threads) {
+        omp_set_num_threads(threads);
+        aimc_tile *t = aimc_tile_alloc(rows, cols, &p, 5, 1, NULL);
+        for (int it = 0; it < 20; ++it)
+            aimc_tile_apply_rank1(t, x, d, 0.1);
+        if (threads == 1)
+            memcpy(w1, aimc_tile_weights(t), rows * cols * sizeof *w1);
+        else
+            cr_expect_arr_eq(w1, aimc_tile_weights(t), rows * cols * sizeof *w1);
+        aimc_tile_free(t);
+    }
+    free(w1);
+#else
+    cr_skip_test("built without OpenMP");
+#endif
+}
+
+Test(tile, update_dispatch_checks_shapes_and_factors)
+{
+    aimc_tile_params p = params_of(&aimc_response_softbounds, 1.0, 1e-3);
+    aimc_tile *t = aimc_tile_alloc(2, 3, &p, 1, 1, NULL);
+    double dense[6] = {0};
+    aimc_err err = {0};
+    aimc_grad g = {2, 3, dense, 0, NULL, NULL, 1.0};
+    cr_expect_neq(aimc_tile_update(t, &g, 0.1, &err), GSL_SUCCESS, "rank1 needs factors");
+    g.rows = 3;
+    cr_expect_neq(aimc_tile_update(t, &g, 0.1, &err), GSL_SUCCESS, "shape mismatch");
+    cr_expect_not_null(aimc_update_type_find("compact"));
+    cr_expect_null(aimc_update_type_find("nonsense"));
+    aimc_tile_free(t);
+}
+
+Test(tile, float_update_is_exact_inside_the_bounds)
+{
+    aimc_tile_params p = params_of(&aimc_response_softbounds, 1.0, 1e-3);
+    p.update = &aimc_update_float;
+    aimc_tile *t = aimc_tile_alloc(1, 2, &p, 1, 1, NULL);
+    double g[2] = {0.5, -30.0};
+    aimc_grad gr = {1, 2, g, 0, NULL, NULL, 1.0};
+    aimc_tile_fill(t, 0.1);
+    cr_assert_eq(aimc_tile_update(t, &gr, 0.1, NULL), GSL_SUCCESS);
+    cr_expect_eq(aimc_tile_weights(t)[0], 0.1 - 0.1 * 0.5);
+    cr_expect_eq(aimc_tile_weights(t)[1], 1.0, "clipped at the bound");
+    aimc_tile_free(t);
+}
