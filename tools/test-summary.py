@@ -53,8 +53,9 @@ def main():
         if not line.strip():
             continue
         entry = json.loads(line)
-        suites = entry.get("suite") or ["(none)"]
-        suite = suites[0].split(":")[-1]
+        # meson 1.0 names a test "project:suite / name"
+        name = entry.get("name", "")
+        suite = name.split(" / ")[0].split(":")[-1] if " / " in name else "(none)"
         p, f, s = count(entry)
         acc = per_suite[suite]
         acc[0] += p

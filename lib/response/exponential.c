@@ -1,0 +1,68 @@
+/* exponential.c — the exponential response (149):
+ *     q± = (e^{γ r±} − 1)/(e^γ − 1),   r₊ = 1 − v/hi, r₋ = 1 − v/lo,
+ * with γ = γ_res.  Implemented as (149) exactly; aihwkit's ExpStep is a
+ * different curve (SPEC §5).  Symmetric bounds give w⋄ = 0; R_c is left to
+ * quadrature. */
+#include <math.h>
+
+#include "aimc/response.h"
+
+static int exponential_validate(const aimc_response_params *p, aimc_err *err)
+{
+    if (!isfinite(p->tau))
+        return AIMC_FAIL(err, GSL_EINVAL, "response exponential: tau = %g should be finite",
+                         p->tau);
+    if (!(p->tau > 0.0))
+        return AIMC_FAIL(err, GSL_EINVAL, "response exponential: tau = %g should be > 0",
+                         p->tau);
+    if (!isfinite(p->gamma_res))
+        return AIMC_FAIL(err, GSL_EINVAL,
+                         "response exponential: gamma_res = %g should be finite", p->gamma_res);
+    /* (149) is a 0/0 at γ = 0 and changes shape for γ < 0. */
+    if (!(p->gamma_res > 0.0))
+        return AIMC_FAIL(err, GSL_EINVAL, "response exponential: gamma_res = %g should be > 0",
+                         p->gamma_res);
+    return GSL_SUCCESS;
+}
+
+/* (149) rewritten as e^{γ(r−1)} · (1 − e^{−γr})/(1 − e^{−γ}): the same value,
+ * but expm1 keeps full accuracy for small γ (where e^γ − 1 cancels), and for
+ * large γ nothing overflows unless q itself does (the naive quotient is
+ * inf/inf once e^γ overflows). */
+static double exponential_q(double r, double g)
+{
+    return exp(g * (r - 1.0)) * (expm1(-g * r) / expm1(-g));
+}
+
+static void exponential_eval(const aimc_response_params *p, size_t n, const double *w,
+                             const double *ref, const double *lo, const double *hi, double *qp,
+                             double *qm)
+{
+    const double g = p->gamma_res;
+    for (size_t k = 0; k < n; k++) {
+        const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
+        const double rp = 1.0 - v / (hi != NULL ? hi[k] : p->tau);
+        const double rm = 1.0 - v / (lo != NULL ? lo[k] : -p->tau);
+        /* Clamp the distances at 0 (not via fmax, so a NaN state stays NaN). */
+        qp[k] = exponential_q(rp < 0.0 ? 0.0 : rp, g);
+        qm[k] = exponential_q(rm < 0.0 ? 0.0 : rm, g);
+    }
+}
+
+static int exponential_symmetric_point(const aimc_response_params *p, double *wsp)
+{
+    (void)p;
+    *wsp = 0.0;
+    return GSL_SUCCESS;
+}
+
+const aimc_response_type aimc_response_exponential = {
+    .name = "exponential",
+    .summary = "q+- = (exp(gamma_res (1 -+ w/tau)) - 1)/(exp(gamma_res) - 1) (149), w* = 0",
+    .params = AIMC_RP_TAU | AIMC_RP_GAMMA_RES,
+    .bounded = 1,
+    .validate = exponential_validate,
+    .eval = exponential_eval,
+    .symmetric_point = exponential_symmetric_point,
+    .rc = NULL,
+};

@@ -1,0 +1,93 @@
+/* piecewise.c — a measured response given as a node table: q± are linearly
+ * interpolated between the nodes (w[k], q₊[k], q₋[k]) and held at the end
+ * values outside the table (SPEC §1.4).  The table range [w[0], w[n−1]] is the
+ * nominal range.  An element with its own bounds [lo, hi] sees the table
+ * stretched onto them: v is mapped linearly from [lo, hi] onto the table
+ * range, so per-element bound variation works as for the other families.
+ * There is no closed-form w⋄ or R_c; both are computed numerically. */
+#include <math.h>
+
+#include "aimc/response.h"
+
+static int piecewise_check_q(const char *which, const double *q, size_t n, aimc_err *err)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!(isfinite(q[k]) && q[k] > 0.0))
+            return AIMC_FAIL(err, GSL_EINVAL,
+                             "response piecewise: %s[%zu] = %g should be finite and > 0", which,
+                             k, q[k]);
+    return GSL_SUCCESS;
+}
+
+static int piecewise_validate(const aimc_response_params *p, aimc_err *err)
+{
+    const size_t n = p->n_nodes;
+    if (n < 2 || n > AIMC_RESPONSE_MAX_NODES)
+        return AIMC_FAIL(err, GSL_EINVAL, "response piecewise: n_nodes = %zu should be in [2, %d]",
+                         n, AIMC_RESPONSE_MAX_NODES);
+    for (size_t k = 0; k < n; k++) {
+        if (!isfinite(p->node_w[k]))
+            return AIMC_FAIL(err, GSL_EINVAL,
+                             "response piecewise: node_w[%zu] = %g should be finite", k,
+                             p->node_w[k]);
+        /* Strictly increasing nodes keep every interpolation interval non-empty. */
+        if (k > 0 && !(p->node_w[k] > p->node_w[k - 1]))
+            return AIMC_FAIL(err, GSL_EINVAL,
+                             "response piecewise: node_w[%zu] = %g should be > node_w[%zu] = %g",
+                             k, p->node_w[k], k - 1, p->node_w[k - 1]);
+    }
+    int status = piecewise_check_q("node_qp", p->node_qp, n, err);
+    if (status != GSL_SUCCESS)
+        return status;
+    return piecewise_check_q("node_qm", p->node_qm, n, err);
+}
+
+static void piecewise_eval(const aimc_response_params *p, size_t n, const double *w,
+                           const double *ref, const double *lo, const double *hi, double *qp,
+                           double *qm)
+{
+    const size_t last = p->n_nodes - 1;
+    const double *x = p->node_w;
+    const double w0 = x[0], wn = x[last];
+    for (size_t k = 0; k < n; k++) {
+        const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
+        double u = v;
+        if (lo != NULL || hi != NULL) {
+            /* Stretch [lo, hi] onto the table range. */
+            const double l = lo != NULL ? lo[k] : w0, h = hi != NULL ? hi[k] : wn;
+            u = w0 + (v - l) * ((wn - w0) / (h - l));
+        }
+        if (u <= w0) {
+            qp[k] = p->node_qp[0];
+            qm[k] = p->node_qm[0];
+        } else if (u >= wn) {
+            qp[k] = p->node_qp[last];
+            qm[k] = p->node_qm[last];
+        } else {
+            /* Bisection for the interval x[j] ≤ u < x[j+1]; a NaN u lands
+             * somewhere and stays NaN through t. */
+            size_t j = 0, j_hi = last;
+            while (j_hi - j > 1) {
+                const size_t mid = j + (j_hi - j) / 2;
+                if (u < x[mid])
+                    j_hi = mid;
+                else
+                    j = mid;
+            }
+            const double t = (u - x[j]) / (x[j + 1] - x[j]);
+            qp[k] = p->node_qp[j] + t * (p->node_qp[j + 1] - p->node_qp[j]);
+            qm[k] = p->node_qm[j] + t * (p->node_qm[j + 1] - p->node_qm[j]);
+        }
+    }
+}
+
+const aimc_response_type aimc_response_piecewise = {
+    .name = "piecewise",
+    .summary = "linear interpolation of a measured (w, q+, q-) node table; numeric w*",
+    .params = AIMC_RP_TABLE,
+    .bounded = 1,
+    .validate = piecewise_validate,
+    .eval = piecewise_eval,
+    .symmetric_point = NULL,
+    .rc = NULL,
+};

@@ -1,0 +1,58 @@
+/* power.c — the power response (148): q± = r±^γ_res with r₊ = 1 − v/hi,
+ * r₋ = 1 − v/lo; at the nominal bounds q± = (1 ∓ w/τ)^γ_res.  Implemented as
+ * (148) exactly, not aihwkit's PowStep, which is (148) times 2^−γ (SPEC §5).
+ * Symmetric bounds make q₊(0) = q₋(0), so w⋄ = 0; R_c has no elementary
+ * closed form for general γ_res and is left to quadrature. */
+#include <math.h>
+
+#include "aimc/response.h"
+
+static int power_validate(const aimc_response_params *p, aimc_err *err)
+{
+    if (!isfinite(p->tau))
+        return AIMC_FAIL(err, GSL_EINVAL, "response power: tau = %g should be finite", p->tau);
+    if (!(p->tau > 0.0))
+        return AIMC_FAIL(err, GSL_EINVAL, "response power: tau = %g should be > 0", p->tau);
+    if (!isfinite(p->gamma_res))
+        return AIMC_FAIL(err, GSL_EINVAL, "response power: gamma_res = %g should be finite",
+                         p->gamma_res);
+    /* γ_res ≤ 0 would make the step grow (or stay 1) at the bound instead of vanishing. */
+    if (!(p->gamma_res > 0.0))
+        return AIMC_FAIL(err, GSL_EINVAL, "response power: gamma_res = %g should be > 0",
+                         p->gamma_res);
+    return GSL_SUCCESS;
+}
+
+static void power_eval(const aimc_response_params *p, size_t n, const double *w,
+                       const double *ref, const double *lo, const double *hi, double *qp,
+                       double *qm)
+{
+    const double g = p->gamma_res;
+    for (size_t k = 0; k < n; k++) {
+        const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
+        const double rp = 1.0 - v / (hi != NULL ? hi[k] : p->tau);
+        const double rm = 1.0 - v / (lo != NULL ? lo[k] : -p->tau);
+        /* (148); the distances are clamped at 0 first, since a negative base
+         * with a fractional exponent has no real power. */
+        qp[k] = pow(rp < 0.0 ? 0.0 : rp, g);
+        qm[k] = pow(rm < 0.0 ? 0.0 : rm, g);
+    }
+}
+
+static int power_symmetric_point(const aimc_response_params *p, double *wsp)
+{
+    (void)p;
+    *wsp = 0.0;
+    return GSL_SUCCESS;
+}
+
+const aimc_response_type aimc_response_power = {
+    .name = "power",
+    .summary = "q+- = (1 -+ w/tau)^gamma_res (148), w* = 0",
+    .params = AIMC_RP_TAU | AIMC_RP_GAMMA_RES,
+    .bounded = 1,
+    .validate = power_validate,
+    .eval = power_eval,
+    .symmetric_point = power_symmetric_point,
+    .rc = NULL,
+};
