@@ -191,3 +191,38 @@ Test(device, alternating_pulses_settle_at_the_symmetric_point)
     cr_expect_lt(fabs(w - wsp), 2 * 1e-3, "%g vs w* %g", w, wsp);
     aimc_device_free(d);
 }
+
+/* The closed-form train of affine families (device.c) is pinned to the
+ * per-pulse reference loop: n pulses accumulate at most a few ulps of
+ * rounding each, so the two agree to ~n·1e-16 relative to the range. */
+Test(device, closed_form_trains_match_the_pulse_by_pulse_loop)
+{
+    for (size_t f = 0; aimc_response_types[f] != NULL; ++f) {
+        const aimc_response_type *t = aimc_response_types[f];
+        if (t->affine == NULL)
+            continue;
+        aimc_device_params p = device_of(t, 3.5, 1e-3);
+        p.dw_min_dtod = 0.3;
+        p.up_down_dtod = 0.05;
+        p.bounds_dtod = 0.2;
+        p.ref_std = 0.1;
+        aimc_device *d = aimc_device_alloc(&p, 20, 2, 1, NULL);
+        cr_assert_not_null(d, "%s", t->name);
+        for (size_t i = 0; i < 20; ++i)
+            for (int sign = -1; sign <= 1; sign += 2)
+                for (unsigned n = 2; n <= 4000; n *= 3) {
+                    const double w0 = -3.0 + 0.3 * i;
+                    double lo, hi, wl = w0;
+                    aimc_device_visible_bounds(d, i, &lo, &hi);
+                    wl = wl < lo ? lo : (wl > hi ? hi : wl);
+                    const double start = wl;
+                    for (unsigned k = 0; k < n; ++k)
+                        wl = aimc_device_pulse(d, i, wl, sign, NULL);
+                    const double wc = aimc_device_pulse_train(d, i, start, sign, n, NULL);
+                    cr_expect_lt(fabs(wc - wl), 4e-16 * n * (hi - lo) + 1e-15,
+                                 "%s element %zu sign %d n %u: %.17g vs %.17g", t->name, i, sign,
+                                 n, wc, wl);
+                }
+        aimc_device_free(d);
+    }
+}

@@ -73,8 +73,13 @@ typedef struct aimc_response_type {
                  const double *lo, const double *hi, double *qp, double *qm);
     /* Closed-form symmetric point for nominal bounds; NULL: numeric. */
     int (*symmetric_point)(const aimc_response_params *p, double *wsp);
-    /* Closed-form R_c(w) for nominal bounds; NULL: quadrature. */
+    /* Closed-form R_c(w) for nominal bounds, valid on the nominal range;
+     * NULL: quadrature. */
     int (*rc)(const aimc_response_params *p, double w, double *rc);
+    /* Optional: q± are affine in the state on the element's range [lo, hi],
+     * q₊(v) = coef[0] + coef[1]·v and q₋(v) = coef[2] + coef[3]·v, so that a
+     * train of n noise-free pulses has a closed form.  NULL: not affine. */
+    void (*affine)(const aimc_response_params *p, double lo, double hi, double coef[4]);
 } aimc_response_type;
 
 typedef struct {

@@ -62,10 +62,46 @@ typedef struct {
 /* Open the stream (seed, purpose, step, sub) at index 0. */
 void aimc_stream_init(aimc_stream *s, uint64_t seed, uint32_t purpose, uint32_t step, uint32_t sub);
 
-uint32_t aimc_stream_u32(aimc_stream *s);
-uint64_t aimc_stream_u64(aimc_stream *s);
-/* Uniform on the open interval (0, 1), 53 random bits. */
-double aimc_stream_uniform(aimc_stream *s);
+/* Refill the four-word buffer from the next counter block. */
+void aimc_stream_refill(aimc_stream *s);
+
+/* The draws are inline: they sit in the innermost loops of the kernels. */
+static inline uint32_t aimc_stream_u32(aimc_stream *s)
+{
+    if (s->avail == 0)
+        aimc_stream_refill(s);
+    return s->buf[4 - s->avail--];
+}
+
+static inline uint64_t aimc_stream_u64(aimc_stream *s)
+{
+    const uint64_t hi = aimc_stream_u32(s);
+    return (hi << 32) | aimc_stream_u32(s);
+}
+
+/* Uniform on the open interval (0, 1): 53 random bits placed at the centre
+ * of their cell, so never 0 and never 1. */
+static inline double aimc_stream_uniform(aimc_stream *s)
+{
+    return ((double)(aimc_stream_u64(s) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+/* Bernoulli thresholds on one 32-bit word: a draw u fires when u < t with
+ * t = round(p·2³²) (t = 2³² for p ≥ 1), so P(fire) is p to within 2⁻³³ —
+ * far below any statistics a run can resolve — at half the cost of a
+ * 53-bit uniform.  Used for pulse trains. */
+static inline uint64_t aimc_bernoulli_threshold(double p)
+{
+    if (!(p > 0.0))
+        return 0;
+    if (p >= 1.0)
+        return (uint64_t)1 << 32;
+    return (uint64_t)(p * 4294967296.0 + 0.5);
+}
+static inline int aimc_stream_fires(aimc_stream *s, uint64_t threshold)
+{
+    return (uint64_t)aimc_stream_u32(s) < threshold;
+}
 /* Standard normal (Box–Muller on two uniforms; the pair is used in order). */
 double aimc_stream_normal(aimc_stream *s);
 /* Bernoulli(p) as 0/1; p <= 0 never fires, p >= 1 always fires. */

@@ -245,10 +245,39 @@ double aimc_device_pulse(const aimc_device *d, size_t i, double w, int sign, aim
     return w < lo ? lo : (w > hi ? hi : w);
 }
 
-/* (27) n pulses of one sign, each evaluated at the current weight. */
+/* (27) n pulses of one sign, each evaluated at the current weight.
+ *
+ * Noise-free pulses on an affine response have a closed form.  With
+ * q_s(v) = a + b·v and D = Δw_min·g_s, one pulse is the affine map
+ * v ← v + sD(a + bv), whose fixed point is v* = −a/b and whose ratio is
+ * ρ = 1 + sDb; after n pulses v_n = v* + (v₀ − v*)ρⁿ, written as
+ * v₀ + (v₀ + a/b)·expm1(n·log1p(sDb)) to keep full accuracy when ρ ≈ 1.
+ * The per-pulse loop clips after every pulse; the closed form clips once,
+ * which is the same whenever 0 < ρ ≤ 1 (the orbit then moves monotonically
+ * toward v* without overshooting, so it leaves the range only if the final
+ * point does).  For ρ outside (0, 1] the loop runs.  Rounding differs from
+ * the loop by a few ulps per pulse (tests/test_device.c pins the two). */
 double aimc_device_pulse_train(const aimc_device *d, size_t i, double w, int sign, unsigned n,
                                aimc_stream *noise)
 {
+    const aimc_response_type *T = d->p.response.type;
+    if (n > 1 && T->affine != NULL && (d->p.sigma_c == 0.0 || noise == NULL)) {
+        double coef[4];
+        T->affine(&d->p.response.p, d->lo[i], d->hi[i], coef);
+        const double a = sign > 0 ? coef[0] : coef[2], b = sign > 0 ? coef[1] : coef[3];
+        const double D = sign > 0 ? d->p.dw_min * d->up[i] : -d->p.dw_min * d->down[i];
+        const double v0 = w + d->ref[i];
+        double v;
+        if (b == 0.0)
+            v = v0 + n * D * a;
+        else if (D * b > -1.0 && D * b <= 0.0)
+            v = v0 + (v0 + a / b) * expm1(n * log1p(D * b));
+        else
+            goto loop;
+        v = v < d->lo[i] ? d->lo[i] : (v > d->hi[i] ? d->hi[i] : v);
+        return v - d->ref[i];
+    }
+loop:
     for (unsigned t = 0; t < n; ++t)
         w = aimc_device_pulse(d, i, w, sign, noise);
     return w;

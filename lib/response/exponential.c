@@ -5,24 +5,12 @@
  * quadrature. */
 #include <math.h>
 
-#include "aimc/response.h"
+#include "family.h"
 
 static int exponential_validate(const aimc_response_params *p, aimc_err *err)
 {
-    if (!isfinite(p->tau))
-        return AIMC_FAIL(err, GSL_EINVAL, "response exponential: tau = %g should be finite",
-                         p->tau);
-    if (!(p->tau > 0.0))
-        return AIMC_FAIL(err, GSL_EINVAL, "response exponential: tau = %g should be > 0",
-                         p->tau);
-    if (!isfinite(p->gamma_res))
-        return AIMC_FAIL(err, GSL_EINVAL,
-                         "response exponential: gamma_res = %g should be finite", p->gamma_res);
-    /* (149) is a 0/0 at γ = 0 and changes shape for γ < 0. */
-    if (!(p->gamma_res > 0.0))
-        return AIMC_FAIL(err, GSL_EINVAL, "response exponential: gamma_res = %g should be > 0",
-                         p->gamma_res);
-    return GSL_SUCCESS;
+    int st = family_check_tau("exponential", p, err);
+    return st ? st : family_check_gamma("exponential", p, err);
 }
 
 /* (149) rewritten as e^{γ(r−1)} · (1 − e^{−γr})/(1 − e^{−γ}): the same value,
@@ -40,12 +28,10 @@ static void exponential_eval(const aimc_response_params *p, size_t n, const doub
 {
     const double g = p->gamma_res;
     for (size_t k = 0; k < n; k++) {
-        const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
-        const double rp = 1.0 - v / (hi != NULL ? hi[k] : p->tau);
-        const double rm = 1.0 - v / (lo != NULL ? lo[k] : -p->tau);
-        /* Clamp the distances at 0 (not via fmax, so a NaN state stays NaN). */
-        qp[k] = exponential_q(rp < 0.0 ? 0.0 : rp, g);
-        qm[k] = exponential_q(rm < 0.0 ? 0.0 : rm, g);
+        double rp, rm;
+        family_distances(p, k, w, ref, lo, hi, &rp, &rm);
+        qp[k] = exponential_q(rp, g);
+        qm[k] = exponential_q(rm, g);
     }
 }
 

@@ -44,6 +44,15 @@ static int ideal_rc(const aimc_response_params *p, double w, double *rc)
     return GSL_SUCCESS;
 }
 
+static void ideal_affine(const aimc_response_params *p, double lo, double hi, double coef[4])
+{
+    (void)p;
+    (void)lo;
+    (void)hi;
+    coef[0] = coef[2] = 1.0;
+    coef[1] = coef[3] = 0.0;
+}
+
 const aimc_response_type aimc_response_ideal = {
     .name = "ideal",
     .summary = "q+ = q- = 1: constant steps, unbounded weight",
@@ -53,4 +62,5 @@ const aimc_response_type aimc_response_ideal = {
     .eval = ideal_eval,
     .symmetric_point = ideal_symmetric_point,
     .rc = ideal_rc,
+    .affine = ideal_affine,
 };

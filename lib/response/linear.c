@@ -9,19 +9,12 @@
 #include <float.h>
 #include <math.h>
 
-#include "aimc/response.h"
+#include "family.h"
 
 static int linear_validate(const aimc_response_params *p, aimc_err *err)
 {
-    if (!isfinite(p->tau))
-        return AIMC_FAIL(err, GSL_EINVAL, "response linear: tau = %g should be finite", p->tau);
-    if (!(p->tau > 0.0))
-        return AIMC_FAIL(err, GSL_EINVAL, "response linear: tau = %g should be > 0", p->tau);
-    /* |c| ≥ 1 would make one of q± vanish or turn negative on the whole range. */
-    if (!(p->c_lin > -1.0 && p->c_lin < 1.0))
-        return AIMC_FAIL(err, GSL_EINVAL, "response linear: c_lin = %g should be in (-1, 1)",
-                         p->c_lin);
-    return GSL_SUCCESS;
+    int st = family_check_tau("linear", p, err);
+    return st ? st : family_check_c("linear", p, err);
 }
 
 static void linear_eval(const aimc_response_params *p, size_t n, const double *w,
@@ -30,12 +23,10 @@ static void linear_eval(const aimc_response_params *p, size_t n, const double *w
 {
     const double up = 1.0 + p->c_lin, down = 1.0 - p->c_lin;
     for (size_t k = 0; k < n; k++) {
-        const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
-        const double rp = 1.0 - v / (hi != NULL ? hi[k] : p->tau);
-        const double rm = 1.0 - v / (lo != NULL ? lo[k] : -p->tau);
-        /* Clamp the distances at 0 (not via fmax, so a NaN state stays NaN). */
-        qp[k] = up * (rp < 0.0 ? 0.0 : rp);
-        qm[k] = down * (rm < 0.0 ? 0.0 : rm);
+        double rp, rm;
+        family_distances(p, k, w, ref, lo, hi, &rp, &rm);
+        qp[k] = up * rp;
+        qm[k] = down * rm;
     }
 }
 
@@ -84,6 +75,11 @@ static int linear_rc(const aimc_response_params *p, double w, double *rc)
     return GSL_SUCCESS;
 }
 
+static void linear_affine(const aimc_response_params *p, double lo, double hi, double coef[4])
+{
+    family_linear_affine(1.0 + p->c_lin, 1.0 - p->c_lin, lo, hi, coef);
+}
+
 const aimc_response_type aimc_response_linear = {
     .name = "linear",
     .summary = "q+ = (1+c)(1 - w/tau), q- = (1-c)(1 + w/tau) (paper's generic linear), w* = c tau",
@@ -93,4 +89,5 @@ const aimc_response_type aimc_response_linear = {
     .eval = linear_eval,
     .symmetric_point = linear_symmetric_point,
     .rc = linear_rc,
+    .affine = linear_affine,
 };

@@ -12,21 +12,12 @@
  * (0.7/1.8 ≈ 0.389 at c = 0.2 and 1.05/1.7 ≈ 0.618 at c = 0.3 for τ = 3.5.) */
 #include <math.h>
 
-#include "aimc/response.h"
+#include "family.h"
 
 static int linear_aihwkit_validate(const aimc_response_params *p, aimc_err *err)
 {
-    if (!isfinite(p->tau))
-        return AIMC_FAIL(err, GSL_EINVAL, "response linear-aihwkit: tau = %g should be finite",
-                         p->tau);
-    if (!(p->tau > 0.0))
-        return AIMC_FAIL(err, GSL_EINVAL, "response linear-aihwkit: tau = %g should be > 0",
-                         p->tau);
-    /* |c| ≥ 1 would make the shrunk step vanish or turn negative. */
-    if (!(p->c_lin > -1.0 && p->c_lin < 1.0))
-        return AIMC_FAIL(err, GSL_EINVAL,
-                         "response linear-aihwkit: c_lin = %g should be in (-1, 1)", p->c_lin);
-    return GSL_SUCCESS;
+    int st = family_check_tau("linear-aihwkit", p, err);
+    return st ? st : family_check_c("linear-aihwkit", p, err);
 }
 
 static void linear_aihwkit_eval(const aimc_response_params *p, size_t n, const double *w,
@@ -36,12 +27,10 @@ static void linear_aihwkit_eval(const aimc_response_params *p, size_t n, const d
     /* aihwkit's up_bias = min(c, 0) and down_bias = −max(c, 0). */
     const double up = 1.0 + fmin(p->c_lin, 0.0), down = 1.0 - fmax(p->c_lin, 0.0);
     for (size_t k = 0; k < n; k++) {
-        const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
-        const double rp = 1.0 - v / (hi != NULL ? hi[k] : p->tau);
-        const double rm = 1.0 - v / (lo != NULL ? lo[k] : -p->tau);
-        /* Clamp the distances at 0 (not via fmax, so a NaN state stays NaN). */
-        qp[k] = up * (rp < 0.0 ? 0.0 : rp);
-        qm[k] = down * (rm < 0.0 ? 0.0 : rm);
+        double rp, rm;
+        family_distances(p, k, w, ref, lo, hi, &rp, &rm);
+        qp[k] = up * rp;
+        qm[k] = down * rm;
     }
 }
 
@@ -65,6 +54,12 @@ static int linear_aihwkit_rc(const aimc_response_params *p, double w, double *rc
     return aimc_response_linear.rc(&equivalent, w, rc);
 }
 
+static void linear_aihwkit_affine(const aimc_response_params *p, double lo, double hi,
+                                  double coef[4])
+{
+    family_linear_affine(1.0 + fmin(p->c_lin, 0.0), 1.0 - fmax(p->c_lin, 0.0), lo, hi, coef);
+}
+
 const aimc_response_type aimc_response_linear_aihwkit = {
     .name = "linear-aihwkit",
     .summary = "aihwkit SoftBoundsReference up_down = c: only one step shrinks, "
@@ -75,4 +70,5 @@ const aimc_response_type aimc_response_linear_aihwkit = {
     .eval = linear_aihwkit_eval,
     .symmetric_point = linear_aihwkit_symmetric_point,
     .rc = linear_aihwkit_rc,
+    .affine = linear_aihwkit_affine,
 };

@@ -5,22 +5,12 @@
  * closed form for general γ_res and is left to quadrature. */
 #include <math.h>
 
-#include "aimc/response.h"
+#include "family.h"
 
 static int power_validate(const aimc_response_params *p, aimc_err *err)
 {
-    if (!isfinite(p->tau))
-        return AIMC_FAIL(err, GSL_EINVAL, "response power: tau = %g should be finite", p->tau);
-    if (!(p->tau > 0.0))
-        return AIMC_FAIL(err, GSL_EINVAL, "response power: tau = %g should be > 0", p->tau);
-    if (!isfinite(p->gamma_res))
-        return AIMC_FAIL(err, GSL_EINVAL, "response power: gamma_res = %g should be finite",
-                         p->gamma_res);
-    /* γ_res ≤ 0 would make the step grow (or stay 1) at the bound instead of vanishing. */
-    if (!(p->gamma_res > 0.0))
-        return AIMC_FAIL(err, GSL_EINVAL, "response power: gamma_res = %g should be > 0",
-                         p->gamma_res);
-    return GSL_SUCCESS;
+    int st = family_check_tau("power", p, err);
+    return st ? st : family_check_gamma("power", p, err);
 }
 
 static void power_eval(const aimc_response_params *p, size_t n, const double *w,
@@ -29,13 +19,12 @@ static void power_eval(const aimc_response_params *p, size_t n, const double *w,
 {
     const double g = p->gamma_res;
     for (size_t k = 0; k < n; k++) {
-        const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
-        const double rp = 1.0 - v / (hi != NULL ? hi[k] : p->tau);
-        const double rm = 1.0 - v / (lo != NULL ? lo[k] : -p->tau);
+        double rp, rm;
+        family_distances(p, k, w, ref, lo, hi, &rp, &rm);
         /* (148); the distances are clamped at 0 first, since a negative base
          * with a fractional exponent has no real power. */
-        qp[k] = pow(rp < 0.0 ? 0.0 : rp, g);
-        qm[k] = pow(rm < 0.0 ? 0.0 : rm, g);
+        qp[k] = pow(rp, g);
+        qm[k] = pow(rm, g);
     }
 }
 

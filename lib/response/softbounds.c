@@ -3,16 +3,11 @@
  * bounds ±τ this is q± = 1 ∓ w/τ, so F = 1, G = w/τ and w⋄ = 0. */
 #include <math.h>
 
-#include "aimc/response.h"
+#include "family.h"
 
 static int softbounds_validate(const aimc_response_params *p, aimc_err *err)
 {
-    if (!isfinite(p->tau))
-        return AIMC_FAIL(err, GSL_EINVAL, "response softbounds: tau = %g should be finite",
-                         p->tau);
-    if (!(p->tau > 0.0))
-        return AIMC_FAIL(err, GSL_EINVAL, "response softbounds: tau = %g should be > 0", p->tau);
-    return GSL_SUCCESS;
+    return family_check_tau("softbounds", p, err);
 }
 
 static void softbounds_eval(const aimc_response_params *p, size_t n, const double *w,
@@ -20,12 +15,7 @@ static void softbounds_eval(const aimc_response_params *p, size_t n, const doubl
                             double *qm)
 {
     for (size_t k = 0; k < n; k++) {
-        const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
-        const double rp = 1.0 - v / (hi != NULL ? hi[k] : p->tau);
-        const double rm = 1.0 - v / (lo != NULL ? lo[k] : -p->tau);
-        /* Clamp the distances at 0 (not via fmax, so a NaN state stays NaN). */
-        qp[k] = rp < 0.0 ? 0.0 : rp;
-        qm[k] = rm < 0.0 ? 0.0 : rm;
+        family_distances(p, k, w, ref, lo, hi, &qp[k], &qm[k]);
     }
 }
 
@@ -44,6 +34,12 @@ static int softbounds_rc(const aimc_response_params *p, double w, double *rc)
     return GSL_SUCCESS;
 }
 
+static void softbounds_affine(const aimc_response_params *p, double lo, double hi, double coef[4])
+{
+    (void)p;
+    family_linear_affine(1.0, 1.0, lo, hi, coef);
+}
+
 const aimc_response_type aimc_response_softbounds = {
     .name = "softbounds",
     .summary = "q+ = 1 - w/tau, q- = 1 + w/tau (Paper A's linear response), w* = 0",
@@ -53,4 +49,5 @@ const aimc_response_type aimc_response_softbounds = {
     .eval = softbounds_eval,
     .symmetric_point = softbounds_symmetric_point,
     .rc = softbounds_rc,
+    .affine = softbounds_affine,
 };

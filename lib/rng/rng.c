@@ -57,27 +57,11 @@ void aimc_stream_init(aimc_stream *s, uint64_t seed, uint32_t purpose, uint32_t 
     s->spare = 0.0;
 }
 
-uint32_t aimc_stream_u32(aimc_stream *s)
+void aimc_stream_refill(aimc_stream *s)
 {
-    if (s->avail == 0) {
-        aimc_philox4x32_10(s->ctr, s->key, s->buf);
-        s->ctr[0]++; /* 2^32 blocks = 2^34 words per stream: ample */
-        s->avail = 4;
-    }
-    return s->buf[4 - s->avail--];
-}
-
-uint64_t aimc_stream_u64(aimc_stream *s)
-{
-    const uint64_t hi = aimc_stream_u32(s);
-    return (hi << 32) | aimc_stream_u32(s);
-}
-
-double aimc_stream_uniform(aimc_stream *s)
-{
-    /* 53 random bits placed at the centre of their cell: never 0, never 1. */
-    const uint64_t u = aimc_stream_u64(s) >> 11;
-    return ((double)u + 0.5) * 0x1.0p-53;
+    aimc_philox4x32_10(s->ctr, s->key, s->buf);
+    s->ctr[0]++; /* 2^32 blocks = 2^34 words per stream: ample */
+    s->avail = 4;
 }
 
 double aimc_stream_normal(aimc_stream *s)

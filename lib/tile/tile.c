@@ -14,6 +14,8 @@
 #include "aimc/tile.h"
 
 #define RANK1_MAX_BL 4096u
+/* Below this many elements a parallel region costs more than it saves. */
+#define AIMC_OMP_MIN_ELEMENTS 4096u
 
 struct aimc_tile {
     size_t rows, cols, n;
@@ -193,7 +195,7 @@ void aimc_tile_apply_pulsed(aimc_tile *t, const double *dW)
     const aimc_device *dev = t->dev;
     const uint64_t step = t->updates;
     uint64_t fired = 0;
-#pragma omp parallel for schedule(static) reduction(+ : fired)
+#pragma omp parallel for schedule(static) reduction(+ : fired) if (t->n >= AIMC_OMP_MIN_ELEMENTS)
     for (size_t i = 0; i < t->rows; ++i) {
         aimc_stream rs, ns;
         aimc_stream_init(&rs, t->seed, tile_purpose(t, AIMC_ROLE_ROUND), (uint32_t)step,
@@ -244,14 +246,19 @@ aimc_rank1_plan aimc_rank1_plan_make(const aimc_pulse_settings *s, double lr, do
     return plan;
 }
 
-/* Pack BL Bernoulli(p) draws into words[0..]: bit t set = a pulse in slot t. */
+/* Pack BL Bernoulli(p) draws into words[0..]: bit t set = a pulse in slot t.
+ * One 32-bit word per slot (aimc_bernoulli_threshold); no draw when p is 0
+ * or 1, so the stream position depends on the data — it is still a pure
+ * function of (seed, step) and the inputs. */
 static void draw_train(uint64_t *words, unsigned nwords, unsigned bl, double p, aimc_stream *s)
 {
     memset(words, 0, nwords * sizeof *words);
-    if (p <= 0.0)
+    const uint64_t thr = aimc_bernoulli_threshold(p);
+    if (thr == 0)
         return;
+    const int always = thr >> 32 != 0;
     for (unsigned slot = 0; slot < bl; ++slot)
-        if (p >= 1.0 || aimc_stream_uniform(s) < p)
+        if (always || aimc_stream_fires(s, thr))
             words[slot >> 6] |= (uint64_t)1 << (slot & 63);
 }
 
@@ -278,7 +285,7 @@ void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, doubl
         /* Deterministic counts (aihwkit MeanCount): c_j = rint(BL·p_j),
          * c_i = rint(BL·p_i), n_ij = rint(c_i·c_j/BL). */
         uint64_t fired = 0;
-#pragma omp parallel for schedule(static) reduction(+ : fired)
+#pragma omp parallel for schedule(static) reduction(+ : fired) if (t->n >= AIMC_OMP_MIN_ELEMENTS)
         for (size_t i = 0; i < rows; ++i) {
             aimc_stream ns;
             aimc_stream_init(&ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step,
@@ -308,7 +315,7 @@ void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, doubl
         draw_train(t->dbits + i * nw, nw, plan.bl, fabs(d[i]) * plan.scale_d, &ds);
 
     uint64_t fired = 0;
-#pragma omp parallel for schedule(static) reduction(+ : fired)
+#pragma omp parallel for schedule(static) reduction(+ : fired) if (t->n >= AIMC_OMP_MIN_ELEMENTS)
     for (size_t i = 0; i < rows; ++i) {
         const uint64_t *db = t->dbits + i * nw;
         int any = 0;
@@ -340,7 +347,7 @@ void aimc_tile_apply_single_pulses(aimc_tile *t, const signed char *sign)
 {
     const uint64_t step = t->updates++;
     uint64_t fired = 0;
-#pragma omp parallel for schedule(static) reduction(+ : fired)
+#pragma omp parallel for schedule(static) reduction(+ : fired) if (t->n >= AIMC_OMP_MIN_ELEMENTS)
     for (size_t i = 0; i < t->rows; ++i) {
         aimc_stream ns;
         aimc_stream_init(&ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step,

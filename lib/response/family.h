@@ -1,0 +1,69 @@
+/* family.h — what the bounded families share (private to lib/response):
+ * parameter checks with messages that name the family, and the clamped
+ * distances to the bounds that every bounded q± is a function of. */
+#ifndef AIMC_RESPONSE_FAMILY_H
+#define AIMC_RESPONSE_FAMILY_H
+
+#include <math.h>
+
+#include "aimc/response.h"
+
+static inline int family_check_tau(const char *name, const aimc_response_params *p,
+                                   aimc_err *err)
+{
+    if (!isfinite(p->tau))
+        return AIMC_FAIL(err, GSL_EINVAL, "response %s: tau = %g should be finite", name, p->tau);
+    if (!(p->tau > 0.0))
+        return AIMC_FAIL(err, GSL_EINVAL, "response %s: tau = %g should be > 0", name, p->tau);
+    return GSL_SUCCESS;
+}
+
+/* |c| ≥ 1 would make one of q± vanish or turn negative on the whole range. */
+static inline int family_check_c(const char *name, const aimc_response_params *p, aimc_err *err)
+{
+    if (!(p->c_lin > -1.0 && p->c_lin < 1.0))
+        return AIMC_FAIL(err, GSL_EINVAL, "response %s: c_lin = %g should be in (-1, 1)", name,
+                         p->c_lin);
+    return GSL_SUCCESS;
+}
+
+/* γ_res ≤ 0 would make the step grow (or stay) at the bound instead of
+ * vanishing, and (149) is 0/0 at γ = 0. */
+static inline int family_check_gamma(const char *name, const aimc_response_params *p,
+                                     aimc_err *err)
+{
+    if (!isfinite(p->gamma_res))
+        return AIMC_FAIL(err, GSL_EINVAL, "response %s: gamma_res = %g should be finite", name,
+                         p->gamma_res);
+    if (!(p->gamma_res > 0.0))
+        return AIMC_FAIL(err, GSL_EINVAL, "response %s: gamma_res = %g should be > 0", name,
+                         p->gamma_res);
+    return GSL_SUCCESS;
+}
+
+/* Element k's distances to its bounds, r₊ = 1 − v/hi and r₋ = 1 − v/lo at
+ * v = w + ref, clamped at 0 (by comparison, not fmax, so a NaN state stays
+ * NaN).  NULL ref/lo/hi: no offset, nominal bounds ±τ. */
+static inline void family_distances(const aimc_response_params *p, size_t k, const double *w,
+                                    const double *ref, const double *lo, const double *hi,
+                                    double *rp, double *rm)
+{
+    const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
+    const double a = 1.0 - v / (hi != NULL ? hi[k] : p->tau);
+    const double b = 1.0 - v / (lo != NULL ? lo[k] : -p->tau);
+    *rp = a < 0.0 ? 0.0 : a;
+    *rm = b < 0.0 ? 0.0 : b;
+}
+
+/* Affine coefficients of q₊ = up·(1 − v/hi), q₋ = down·(1 − v/lo):
+ * coef = {a₊, b₊, a₋, b₋} with q₊ = a₊ + b₊v, q₋ = a₋ + b₋v. */
+static inline void family_linear_affine(double up, double down, double lo, double hi,
+                                        double coef[4])
+{
+    coef[0] = up;
+    coef[1] = -up / hi;
+    coef[2] = down;
+    coef[3] = -down / lo;
+}
+
+#endif
