@@ -28,14 +28,14 @@ do for [fmt in "png pdf"] {
         set format y "10^{%L}"
         set xlabel "gradient computations k"
         set ylabel "f(W_k) = ‖AW−b‖² / (2·100·50)"
-        set key top right
+        set key bottom left
         plot \
           for [i = 1:words(clist)] cols2(run("asgd", f, word(clist, i)).'/step', run("asgd", f, word(clist, i)).'/loss_mean') \
             using 1:2 with linespoints dt 2 lw 1.5 pt 6 ps 0.8 pi 100 lc rgb palette[i] \
-            title sprintf("ASGD  c = %g", word(clist, i) + 0), \
+            title sprintf("ASGD, c = %g", word(clist, i) + 0), \
           for [i = 1:words(clist)] cols2(run("rl", f, word(clist, i)).'/step', run("rl", f, word(clist, i)).'/loss_mean') \
             using 1:2 with linespoints dt 1 lw 1.5 pt 3 ps 0.9 pi 100 lc rgb palette[i] \
-            title sprintf("TT    c = %g", word(clist, i) + 0)
+            title sprintf("TT, c = %g", word(clist, i) + 0)
     }
     unset multiplot
     set output
