@@ -185,71 +185,41 @@ static int make_device(aimc_device_params *dp, const aimc_response_type *family,
 }
 
 /* One curve: `steps` gradient computations of `algo`; loss[k] at the weight
- * the layer uses (W for asgd, W + γP for rl), loss_main[k] at W. */
+ * the layer uses (W for asgd, W + γP for rl), loss_main[k] at W, both as
+ * plotted: ‖AW − b‖²/(2·m·n). */
 static int run_curve(aimc_lsq *prob, const aimc_optim_type *algo, const aimc_response_type *family,
                      double c, uint64_t seed, double *loss, double *loss_main, double *pulses,
                      aimc_err *err)
 {
-    aimc_optim_params op = aimc_optim_default_params();
-    int st = make_device(&op.main.device, family, c, err);
+    aimc_lsq_train_params tp = aimc_lsq_train_default_params();
+    aimc_optim_params *op = &tp.optim;
+    int st = make_device(&op->main.device, family, c, err);
     if (st)
         return st;
-    op.residual.device = op.main.device;
-    op.main.update = op.residual.update = aimc_update_type_find(cfg.update);
-    op.main.pulse.rounding = op.residual.pulse.rounding = rounding_of(cfg.rounding);
+    op->residual.device = op->main.device;
+    op->main.update = op->residual.update = aimc_update_type_find(cfg.update);
+    op->main.pulse.rounding = op->residual.pulse.rounding = rounding_of(cfg.rounding);
     /* The gradient goes to W for asgd, to P for rl; W then only takes the
      * transfer writes, with their own bit length. */
-    op.main.pulse.bl_max = algo == &aimc_optim_asgd ? cfg.bl_max : cfg.bl_max_transfer;
-    op.residual.pulse.bl_max = cfg.bl_max;
-    op.alpha = cfg.alpha;
-    op.beta = cfg.beta;
-    op.gamma = algo == &aimc_optim_rl ? cfg.gamma : 0.0;
-    op.transfer_every = 1;
-    op.n_col = 0; /* all columns every step, as the authors' script */
-
-    const size_t n = prob->n, m = prob->m;
-    aimc_optim *o = aimc_optim_alloc(algo, &op, 1, n, seed, err);
-    double *w0 = malloc(n * sizeof *w0), *d = malloc(m * sizeof *d), *g = malloc(n * sizeof *g);
-    if (o == NULL || !w0 || !d || !g) {
-        st = o == NULL ? err->status : AIMC_FAIL(err, GSL_ENOMEM, "fig2: out of memory");
-        goto done;
-    }
-    for (size_t j = 0; j < n; ++j)
-        w0[j] = cfg.w0;
-    aimc_optim_set_weights(o, w0, NULL);
-    aimc_stream noise;
-    aimc_stream_init(&noise, seed, AIMC_PURPOSE(OBJ_PROBLEM, AIMC_ROLE_GRADNOISE), 0, 0);
-    const double scale = 1.0 / (double)n; /* plotted loss ‖AW−b‖²/(2·m·n) */
+    op->main.pulse.bl_max = algo == &aimc_optim_asgd ? cfg.bl_max : cfg.bl_max_transfer;
+    op->residual.pulse.bl_max = cfg.bl_max;
+    op->alpha = cfg.alpha;
+    op->beta = cfg.beta;
+    op->gamma = algo == &aimc_optim_rl ? cfg.gamma : 0.0;
+    op->transfer_every = 1;
+    op->n_col = 0; /* all columns every step, as the authors' script */
+    tp.algo = algo;
+    tp.steps = cfg.steps;
+    tp.w0_value = cfg.w0;
+    tp.noise = AIMC_GNOISE_GAUSSIAN;
+    tp.noise_sigma = cfg.grad_noise;
+    aimc_lsq_trace tr = {loss, loss_main, NULL, NULL, 0};
+    st = aimc_lsq_train(prob, &tp, seed, &tr, err);
     for (unsigned k = 0; k <= cfg.steps; ++k) {
-        const double *q = aimc_optim_query_point(o);
-        loss[k] = aimc_lsq_loss(prob, q) * scale;
-        loss_main[k] = aimc_lsq_loss(prob, aimc_optim_weights(o)) * scale;
-        if (!isfinite(loss[k])) {
-            st = AIMC_FAIL(err, GSL_ERANGE, "fig2: loss diverged at step %u (%s, c = %g)", k,
-                           algo->name, c);
-            goto done;
-        }
-        if (k == cfg.steps)
-            break;
-        aimc_grad grad;
-        aimc_lsq_grad_factors(prob, q, d, g, &grad);
-        if (cfg.grad_noise > 0) {
-            for (size_t j = 0; j < n; ++j)
-                g[j] += cfg.grad_noise * aimc_stream_normal(&noise);
-            grad.batch = 0; /* the noisy gradient exists only in dense form */
-        }
-        st = aimc_optim_step(o, &grad, err);
-        if (st)
-            goto done;
+        loss[k] /= (double)prob->n;
+        loss_main[k] /= (double)prob->n;
     }
-    *pulses = (double)aimc_tile_pulse_count(aimc_optim_main_tile(o));
-    if (aimc_optim_residual_tile(o))
-        *pulses += (double)aimc_tile_pulse_count(aimc_optim_residual_tile(o));
-done:
-    aimc_optim_free(o);
-    free(w0);
-    free(d);
-    free(g);
+    *pulses = tr.pulses;
     return st;
 }
 

@@ -8,5 +8,6 @@
 #include "aimc/tile.h"
 #include "aimc/optim.h"
 #include "aimc/problem.h"
+#include "aimc/train.h"
 #include "aimc/h5.h"
 #endif

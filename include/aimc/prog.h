@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "aimc/common.h"
+#include "aimc/device.h"
 #include "aimc/h5.h"
 
 #ifdef __cplusplus
@@ -103,6 +104,58 @@ void aimc_progress_start(aimc_progress *p, const aimc_prog_common *c, const char
                          uint64_t total);
 void aimc_progress_update(aimc_progress *p, uint64_t done);
 void aimc_progress_end(aimc_progress *p);
+
+/* ---- a device's options, shared by every program ---------------------
+ *
+ * Programs that simulate one kind of device embed an aimc_device_cli in
+ * their configuration, list AIMC_DEVICE_OPTIONS(cfg.dev) in their option
+ * table, set its fields in their preset, and turn it into device
+ * parameters with aimc_device_cli_resolve().  Every response family in the
+ * registry is then selectable by name (--response NAME) with no edit to
+ * the program. */
+typedef struct {
+    const char *response;     /* --response: a registered family */
+    double tau;               /* --tau */
+    double gamma_res;         /* --gamma-res: exponent (power) / rate (exponential) */
+    double c_lin;             /* --c-lin: asymmetry of the linear families */
+    double dw_min;            /* --dw-min */
+    double sigma_c;           /* --sigma-c: cycle-to-cycle noise */
+    const char *noise_form;   /* --noise-form additive|multiplicative */
+    double dw_min_dtod;       /* --dw-min-dtod */
+    double bounds_dtod;       /* --bounds-dtod */
+    double up_down_dtod;      /* --up-down-dtod */
+    int zero_shift;           /* --zero-shift */
+} aimc_device_cli;
+
+const char *aimc_noise_form_names(void);
+/* softbounds, τ = 1, γ_res = 1, c = 0, Δw_min = 1e-3, no noise or variation. */
+void aimc_device_cli_defaults(aimc_device_cli *dc);
+/* Build device parameters; fails (with a message naming the option) if the
+ * family rejects its parameters. */
+int aimc_device_cli_resolve(const aimc_device_cli *dc, aimc_device_params *out, aimc_err *err);
+
+#define AIMC_DEVICE_OPTIONS(dc)                                                                     \
+    {"response", AIMC_OPT_NAME, &(dc).response, 0, 0, 0, aimc_response_type_names, "",              \
+     "response family of the device"},                                                              \
+    {"tau", AIMC_OPT_DOUBLE, &(dc).tau, 0, 1e6, AIMC_OPT_MIN_OPEN, NULL, "",                         \
+     "dynamic-range radius: bounds [-tau, tau]"},                                                   \
+    {"gamma-res", AIMC_OPT_DOUBLE, &(dc).gamma_res, 0, 700, AIMC_OPT_MIN_OPEN, NULL, "",             \
+     "response exponent (power) or rate (exponential)"},                                            \
+    {"c-lin", AIMC_OPT_DOUBLE, &(dc).c_lin, -1, 1, AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN, NULL, "",  \
+     "asymmetry c of the linear families"},                                                         \
+    {"dw-min", AIMC_OPT_DOUBLE, &(dc).dw_min, 0, 1e3, AIMC_OPT_MIN_OPEN, NULL, "",                   \
+     "response granularity: weight change of one pulse"},                                          \
+    {"sigma-c", AIMC_OPT_DOUBLE, &(dc).sigma_c, 0, 100, 0, NULL, "", "cycle-to-cycle pulse noise"}, \
+    {"noise-form", AIMC_OPT_NAME, &(dc).noise_form, 0, 0, 0, aimc_noise_form_names, "",              \
+     "how cycle noise enters a pulse (SPEC 1.1)"},                                                  \
+    {"dw-min-dtod", AIMC_OPT_DOUBLE, &(dc).dw_min_dtod, 0, 10, 0, NULL, "",                          \
+     "device-to-device relative spread of dw_min"},                                                 \
+    {"bounds-dtod", AIMC_OPT_DOUBLE, &(dc).bounds_dtod, 0, 10, 0, NULL, "",                          \
+     "device-to-device relative spread of the bounds"},                                             \
+    {"up-down-dtod", AIMC_OPT_DOUBLE, &(dc).up_down_dtod, 0, 10, 0, NULL, "",                        \
+     "device-to-device absolute spread of up/down asymmetry"},                                      \
+    {"zero-shift", AIMC_OPT_FLAG, &(dc).zero_shift, 0, 0, 0, NULL, "",                               \
+     "calibrate each element's symmetric point to 0 (exact zero-shifting)"}
 
 /* Build information (generated at configure time). */
 const char *aimc_build_git_describe(void);

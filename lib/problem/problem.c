@@ -1,6 +1,7 @@
 /* problem.c — least squares with exact and per-sample gradients. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_eigen.h>
@@ -128,4 +129,120 @@ void aimc_lsq_grad_factors(aimc_lsq *p, const double *w, double *d, double *dens
     grad->x = p->A;
     grad->d = d;
     grad->scale = 1.0;
+}
+
+/* ---- gradient noise ------------------------------------------------------ */
+
+const char *aimc_gnoise_names(void) { return "none|gaussian|rademacher"; }
+
+int aimc_gnoise_find(const char *name)
+{
+    static const char *const names[3] = {"none", "gaussian", "rademacher"};
+    for (int k = 0; k < 3; ++k)
+        if (strcmp(name, names[k]) == 0)
+            return k;
+    return -1;
+}
+
+double aimc_gnoise_abs_mean(aimc_gnoise kind, double sigma)
+{
+    switch (kind) {
+    case AIMC_GNOISE_GAUSSIAN:
+        return sigma * sqrt(2.0 / M_PI); /* E|N(0, σ²)| */
+    case AIMC_GNOISE_RADEMACHER:
+        return sigma;
+    default:
+        return 0.0;
+    }
+}
+
+void aimc_gnoise_add(double *g, size_t n, aimc_gnoise kind, double sigma, aimc_stream *s)
+{
+    if (kind == AIMC_GNOISE_NONE || sigma == 0.0)
+        return;
+    for (size_t k = 0; k < n; ++k)
+        g[k] += sigma * (kind == AIMC_GNOISE_GAUSSIAN ? aimc_stream_normal(s)
+                                                      : (aimc_stream_u32(s) & 1u ? 1.0 : -1.0));
+}
+
+void aimc_lsq_grad_factors_read_noise(aimc_lsq *p, const double *w, double sigma, aimc_stream *s,
+                                      double *d, double *dense, aimc_grad *grad)
+{
+    aimc_lsq_grad_factors(p, w, d, dense, grad);
+    if (sigma == 0.0)
+        return;
+    for (size_t i = 0; i < p->m; ++i) {
+        const double an = cblas_dnrm2((int)p->n, p->A + i * p->n, 1);
+        d[i] += sigma * an * aimc_stream_normal(s) / (double)p->m;
+    }
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)p->m, (int)p->n, 1.0, p->A, (int)p->n, d, 1, 0.0,
+                dense, 1);
+}
+
+/* ---- separable quadratics ------------------------------------------------ */
+
+void aimc_quad_free(aimc_quad *q)
+{
+    if (q == NULL)
+        return;
+    free(q->lambda);
+    free(q->w_star);
+    free(q);
+}
+
+aimc_quad *aimc_quad_alloc(size_t n, const double *lambda, const double *w_star, aimc_gnoise noise,
+                           double sigma, aimc_err *err)
+{
+    if (n == 0) {
+        AIMC_FAIL(err, GSL_EINVAL, "problem: quadratic needs n >= 1");
+        return NULL;
+    }
+    if (!(isfinite(sigma) && sigma >= 0) || (unsigned)noise > AIMC_GNOISE_RADEMACHER) {
+        AIMC_FAIL(err, GSL_EINVAL, "problem: noise sigma = %g should be >= 0", sigma);
+        return NULL;
+    }
+    for (size_t k = 0; k < n; ++k)
+        if (!(isfinite(lambda[k]) && lambda[k] > 0) || !isfinite(w_star[k])) {
+            AIMC_FAIL(err, GSL_EINVAL, "problem: lambda[%zu] = %g should be > 0", k, lambda[k]);
+            return NULL;
+        }
+    aimc_quad *q = calloc(1, sizeof *q);
+    if (q == NULL || !(q->lambda = malloc(n * sizeof *q->lambda)) ||
+        !(q->w_star = malloc(n * sizeof *q->w_star))) {
+        aimc_quad_free(q);
+        AIMC_FAIL(err, GSL_ENOMEM, "problem: out of memory");
+        return NULL;
+    }
+    q->n = n;
+    q->noise = noise;
+    q->sigma = sigma;
+    q->L = 0;
+    q->mu = INFINITY;
+    for (size_t k = 0; k < n; ++k) {
+        q->lambda[k] = lambda[k];
+        q->w_star[k] = w_star[k];
+        q->L = fmax(q->L, lambda[k]);
+        q->mu = fmin(q->mu, lambda[k]);
+    }
+    return q;
+}
+
+double aimc_quad_loss(const aimc_quad *q, const double *w)
+{
+    double f = 0;
+    for (size_t k = 0; k < q->n; ++k)
+        f += 0.5 * q->lambda[k] * (w[k] - q->w_star[k]) * (w[k] - q->w_star[k]);
+    return f;
+}
+
+void aimc_quad_gradient(const aimc_quad *q, const double *w, double *g)
+{
+    for (size_t k = 0; k < q->n; ++k)
+        g[k] = q->lambda[k] * (w[k] - q->w_star[k]);
+}
+
+void aimc_quad_stoch_gradient(const aimc_quad *q, const double *w, aimc_stream *s, double *g)
+{
+    aimc_quad_gradient(q, w, g);
+    aimc_gnoise_add(g, q->n, q->noise, q->sigma, s);
 }
