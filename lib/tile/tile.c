@@ -125,6 +125,7 @@ size_t aimc_tile_rows(const aimc_tile *t) { return t->rows; }
 size_t aimc_tile_cols(const aimc_tile *t) { return t->cols; }
 const aimc_tile_params *aimc_tile_params_of(const aimc_tile *t) { return &t->p; }
 const aimc_device *aimc_tile_device(const aimc_tile *t) { return t->dev; }
+aimc_device *aimc_tile_device_mutable(aimc_tile *t) { return t->dev; }
 const double *aimc_tile_weights(const aimc_tile *t) { return t->w; }
 uint64_t aimc_tile_pulse_count(const aimc_tile *t) { return t->pulses; }
 uint64_t aimc_tile_update_count(const aimc_tile *t) { return t->updates; }
