@@ -330,20 +330,23 @@ static int step_rl(aimc_optim *o, const aimc_grad *g, aimc_err *err)
     return st;
 }
 
-static int step_ttv2(aimc_optim *o, const aimc_grad *g, aimc_err *err)
+/* TT-v2 and RL-v2 differ only in the buffer law (decay or not). */
+static int step_buffered(aimc_optim *o, const aimc_grad *g, int decay, aimc_err *err)
 {
     int st = aimc_tile_update(o->P, g, o->p.alpha, err);
     if (st == GSL_SUCCESS && transfer_due(o))
-        transfer_buffered(o, 0);
+        transfer_buffered(o, decay);
     return st;
+}
+
+static int step_ttv2(aimc_optim *o, const aimc_grad *g, aimc_err *err)
+{
+    return step_buffered(o, g, 0, err);
 }
 
 static int step_rlv2(aimc_optim *o, const aimc_grad *g, aimc_err *err)
 {
-    int st = aimc_tile_update(o->P, g, o->p.alpha, err);
-    if (st == GSL_SUCCESS && transfer_due(o))
-        transfer_buffered(o, 1);
-    return st;
+    return step_buffered(o, g, 1, err);
 }
 
 int aimc_optim_step(aimc_optim *o, const aimc_grad *g, aimc_err *err)

@@ -393,34 +393,31 @@ static void desired_change(aimc_tile *t, const aimc_grad *g, double lr)
                 (int)t->cols);
 }
 
-static int update_float(aimc_tile *t, const aimc_grad *g, double lr, aimc_err *err)
+/* The element-wise kernels share one shape: form ΔW = −lr·∇, apply it. */
+static int update_dense(aimc_tile *t, const aimc_grad *g, double lr, aimc_err *err,
+                        void (*apply)(aimc_tile *, const double *))
 {
     int st = check_grad(t, g, 0, err);
     if (st == GSL_SUCCESS) {
         desired_change(t, g, lr);
-        aimc_tile_apply_float(t, t->dW);
+        apply(t, t->dW);
     }
     return st;
+}
+
+static int update_float(aimc_tile *t, const aimc_grad *g, double lr, aimc_err *err)
+{
+    return update_dense(t, g, lr, err, aimc_tile_apply_float);
 }
 
 static int update_compact(aimc_tile *t, const aimc_grad *g, double lr, aimc_err *err)
 {
-    int st = check_grad(t, g, 0, err);
-    if (st == GSL_SUCCESS) {
-        desired_change(t, g, lr);
-        aimc_tile_apply_compact(t, t->dW);
-    }
-    return st;
+    return update_dense(t, g, lr, err, aimc_tile_apply_compact);
 }
 
 static int update_pulsed(aimc_tile *t, const aimc_grad *g, double lr, aimc_err *err)
 {
-    int st = check_grad(t, g, 0, err);
-    if (st == GSL_SUCCESS) {
-        desired_change(t, g, lr);
-        aimc_tile_apply_pulsed(t, t->dW);
-    }
-    return st;
+    return update_dense(t, g, lr, err, aimc_tile_apply_pulsed);
 }
 
 static int update_rank1(aimc_tile *t, const aimc_grad *g, double lr, aimc_err *err)
