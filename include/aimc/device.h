@@ -61,6 +61,8 @@ typedef struct {
     double *up, *down;  /* multipliers of Δw_min·q₊ / Δw_min·q₋ */
     double *lo, *hi;    /* physical bounds */
     double *ref;        /* reference: visible = physical − ref */
+    int nominal;        /* every element has gains 1, the nominal bounds and ref 0:
+                           kernels may then skip the per-element arrays */
 } aimc_device;
 
 aimc_device_params aimc_device_default_params(void);
@@ -88,6 +90,38 @@ double aimc_device_pulse(const aimc_device *d, size_t i, double w, int sign, aim
 /* A train of n pulses of one sign (27), each at the current state. */
 double aimc_device_pulse_train(const aimc_device *d, size_t i, double w, int sign,
                                unsigned n, aimc_stream *noise);
+
+/* ---- zero-shifting calibration (Paper B, Algorithm 1; lib/device/calibrate.c)
+ *
+ * An element's symmetric point is found with pulses alone: from its current
+ * visible weight w_start, fire N pulses of alternating sign (+, −, +, ...;
+ * Kim et al.'s cyclic form) or of independent fair random signs (Paper B's
+ * stochastic form), each through aimc_device_pulse, so the element's own
+ * gains, bounds and cycle noise apply.  Where q₊ falls and q₋ rises, the
+ * mean drift of a ± pair is −2Δw_min·G(w), so the state settles around w⋄
+ * and then oscillates within one step of it; the estimate is the mean of
+ * the last half of the visited states (an even number of them, so that a
+ * converged ± pair counts both its points).  All in visible coordinates. */
+typedef struct {
+    double estimate;  /* mean of the states W_{N−M+1..N}, M = 2⌈N/4⌉ */
+    double w_last;    /* W_N: where the pulses left the element (Algorithm 1's output) */
+    double mean_G2;   /* (1/N) Σ_{n<N} G(W_n)², G = (down·q₋ − up·q₊)/2: the left
+                         side of Paper B's Theorem 2.2 */
+} aimc_zs_estimate;
+
+/* Estimate element i's visible symmetric point with n_pulses ≥ 2 pulses.
+ * `noise` draws the random signs and the cycle noise; it may be NULL only
+ * with alternating signs and σ_c = 0.  Fails (GSL_EINVAL) on a bad index,
+ * count, start or missing stream; the device is not changed. */
+int aimc_device_estimate_symmetric_point(const aimc_device *d, size_t i, double w_start,
+                                         unsigned n_pulses, int random_signs, aimc_stream *noise,
+                                         aimc_zs_estimate *out, aimc_err *err);
+
+/* Apply a calibration: move element i's reference by `shift` keeping its
+ * physical state, so the visible weight *w (may be NULL) becomes *w − shift
+ * and the visible symmetric point moves from w⋄ to w⋄ − shift.  With
+ * shift = an estimate of w⋄ the visible symmetric point lands near 0. */
+void aimc_device_shift_reference(aimc_device *d, size_t i, double shift, double *w);
 
 #ifdef __cplusplus
 }

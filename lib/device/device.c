@@ -185,6 +185,10 @@ aimc_device *aimc_device_alloc(const aimc_device_params *p, size_t n, uint64_t s
             d->ref[i] += v;
         }
     }
+    d->nominal = 1;
+    for (size_t i = 0; i < n && d->nominal; ++i)
+        d->nominal = d->up[i] == 1.0 && d->down[i] == 1.0 && d->lo[i] == lo0 && d->hi[i] == hi0 &&
+                     d->ref[i] == 0.0;
     return d;
 nomem:
     aimc_device_free(d);
