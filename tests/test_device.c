@@ -226,3 +226,30 @@ Test(device, closed_form_trains_match_the_pulse_by_pulse_loop)
         aimc_device_free(d);
     }
 }
+
+/* With cycle noise the fast train draws the same normals in the same order
+ * as the pulse-by-pulse reference, so the two agree to rounding as well. */
+Test(device, noisy_fast_trains_match_the_reference_pulses)
+{
+    for (int form = 0; form < 2; ++form) {
+        aimc_device_params p = device_of(&aimc_response_linear_aihwkit, 1.0, 1e-2);
+        p.sigma_c = 0.3;
+        p.noise_form = form ? AIMC_NOISE_MULTIPLICATIVE : AIMC_NOISE_ADDITIVE;
+        p.dw_min_dtod = 0.2;
+        aimc_device *d = aimc_device_alloc(&p, 8, 3, 1, NULL);
+        for (size_t i = 0; i < 8; ++i)
+            for (unsigned n = 2; n <= 40; n += 7) {
+                aimc_stream s1, s2;
+                aimc_stream_init(&s1, 4, 9, n, (uint32_t)i);
+                aimc_stream_init(&s2, 4, 9, n, (uint32_t)i);
+                const int sign = (i + n) & 1 ? 1 : -1;
+                double ref = 0.1 * i - 0.3;
+                for (unsigned k = 0; k < n; ++k)
+                    ref = aimc_device_pulse(d, i, ref, sign, &s1);
+                const double fast = aimc_device_pulse_train(d, i, 0.1 * i - 0.3, sign, n, &s2);
+                cr_expect_lt(fabs(fast - ref), 1e-14, "form %d element %zu n %u: %.17g vs %.17g",
+                             form, i, n, fast, ref);
+            }
+        aimc_device_free(d);
+    }
+}

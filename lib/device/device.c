@@ -259,28 +259,50 @@ double aimc_device_pulse(const aimc_device *d, size_t i, double w, int sign, aim
  * The per-pulse loop clips after every pulse; the closed form clips once,
  * which is the same whenever 0 < ρ ≤ 1 (the orbit then moves monotonically
  * toward v* without overshooting, so it leaves the range only if the final
- * point does).  For ρ outside (0, 1] the loop runs.  Rounding differs from
- * the loop by a few ulps per pulse (tests/test_device.c pins the two). */
+ * point does).  For ρ outside (0, 1], for short trains and with cycle noise
+ * the pulses run one by one with q = a + b·v inlined.  Rounding differs from
+ * aimc_device_pulse by a few ulps per pulse (tests/test_device.c pins the
+ * two). */
+/* Trains shorter than this run pulse by pulse even when a closed form
+ * exists: two transcendental calls cost more than a few multiply-adds. */
+#define CLOSED_FORM_MIN_PULSES 8
+
 double aimc_device_pulse_train(const aimc_device *d, size_t i, double w, int sign, unsigned n,
                                aimc_stream *noise)
 {
     const aimc_response_type *T = d->p.response.type;
-    if (n > 1 && T->affine != NULL && (d->p.sigma_c == 0.0 || noise == NULL)) {
-        double coef[4];
-        T->affine(&d->p.response.p, d->lo[i], d->hi[i], coef);
-        const double a = sign > 0 ? coef[0] : coef[2], b = sign > 0 ? coef[1] : coef[3];
-        const double D = sign > 0 ? d->p.dw_min * d->up[i] : -d->p.dw_min * d->down[i];
-        const double v0 = w + d->ref[i];
-        double v;
-        if (b == 0.0)
-            v = v0 + n * D * a;
-        else if (D * b > -1.0 && D * b <= 0.0)
-            v = v0 + (v0 + a / b) * expm1(n * log1p(D * b));
-        else
-            goto loop;
-        v = v < d->lo[i] ? d->lo[i] : (v > d->hi[i] ? d->hi[i] : v);
-        return v - d->ref[i];
+    if (n == 0)
+        return w;
+    if (T->affine == NULL || n == 1)
+        goto loop;
+    double coef[4];
+    T->affine(&d->p.response.p, d->lo[i], d->hi[i], coef);
+    const double a = sign > 0 ? coef[0] : coef[2], b = sign > 0 ? coef[1] : coef[3];
+    const double g = sign > 0 ? d->up[i] : d->down[i];
+    const double D = sign * d->p.dw_min * g; /* signed step per unit q */
+    const double lo = d->lo[i], hi = d->hi[i];
+    double v = w + d->ref[i];
+    const int noisy = d->p.sigma_c > 0.0 && noise != NULL;
+    if (!noisy && n >= CLOSED_FORM_MIN_PULSES && (b == 0.0 || (D * b > -1.0 && D * b <= 0.0))) {
+        v = b == 0.0 ? v + n * D * a : v + (v + a / b) * expm1(n * log1p(D * b));
+    } else {
+        /* The per-pulse rule (26) with q = a + b·v inlined (clamped at 0, as
+         * the families clamp their distances), clipping after every pulse. */
+        const double sc = d->p.sigma_c;
+        const int additive = d->p.noise_form == AIMC_NOISE_ADDITIVE;
+        for (unsigned t = 0; t < n; ++t) {
+            double q = a + b * v;
+            q = q < 0.0 ? 0.0 : q;
+            if (noisy) {
+                const double xi = aimc_stream_normal(noise);
+                q = additive ? q + sc * xi : q * (1.0 + sc * xi);
+            }
+            v += D * q;
+            v = v < lo ? lo : (v > hi ? hi : v);
+        }
     }
+    v = v < lo ? lo : (v > hi ? hi : v);
+    return v - d->ref[i];
 loop:
     for (unsigned t = 0; t < n; ++t)
         w = aimc_device_pulse(d, i, w, sign, noise);
