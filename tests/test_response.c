@@ -1,10 +1,14 @@
 /* test_response.c — unit tests of the response module (SPEC §1.3, §1.4, §5).
  *
  * Every claim is checked for every family in aimc_response_types[], each with
- * several parameter sets (specs[] below); a registered family without at
- * least two parameter sets fails every_family_has_several_parameter_sets.
- * Tolerances are in units of DBL_EPSILON (EPS) or of the response's scale
- * (half its nominal range); each comment says where the bound comes from.
+ * several parameter sets: the examples the family itself supplies
+ * (aimc_response_example, the type's `example` hook), so that a new family
+ * is tested with no edit here, plus the hand-picked edge cases of specs[]
+ * below for the families whose closed forms are tested specifically.  A
+ * registered family with fewer than two parameter sets fails
+ * every_family_has_several_parameter_sets.  Tolerances are in units of
+ * DBL_EPSILON (EPS) or of the response's scale (half its nominal range);
+ * each comment says where the bound comes from.
  */
 #include <float.h>
 #include <math.h>
@@ -92,9 +96,24 @@ static aimc_response_params spec_params(const case_spec *s)
     return p;
 }
 
+/* Examples taken from one family at most (a guard against a hook that
+ * never returns 0), and room for all of them. */
+#define MAX_EXAMPLES_PER_FAMILY 16
+#define MAX_CASES (N_SPECS + 256)
+
 /* Every parameter set of every registered family, in registry order. */
-static aimc_response cases[N_SPECS];
+static aimc_response cases[MAX_CASES];
 static size_t n_cases;
+
+static void add_case(const aimc_response_type *type, const aimc_response_params *p,
+                     const char *origin, size_t index)
+{
+    cr_assert_lt(n_cases, MAX_CASES, "too many parameter sets; raise MAX_CASES");
+    aimc_err err = {0};
+    cr_assert_eq(aimc_response_init(&cases[n_cases], type, p, &err), GSL_SUCCESS,
+                 "%s %zu (%s) should be valid: %s", origin, index, type->name, err.msg);
+    n_cases++;
+}
 
 static void response_suite_init(void)
 {
@@ -103,26 +122,35 @@ static void response_suite_init(void)
      * rather than a crash. */
     gsl_set_error_handler_off();
     n_cases = 0;
-    for (size_t t = 0; aimc_response_types[t] != NULL; t++)
+    for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
+        const aimc_response_type *type = aimc_response_types[t];
         for (size_t s = 0; s < N_SPECS; s++) {
-            if (specs[s].type != aimc_response_types[t])
+            if (specs[s].type != type)
                 continue;
             const aimc_response_params p = spec_params(&specs[s]);
-            aimc_err err = {0};
-            cr_assert_eq(aimc_response_init(&cases[n_cases], specs[s].type, &p, &err),
-                         GSL_SUCCESS, "spec %zu (%s) should be valid: %s", s,
-                         specs[s].type->name, err.msg);
-            n_cases++;
+            add_case(type, &p, "spec", s);
         }
+        aimc_response_params p;
+        for (size_t k = 0; k < MAX_EXAMPLES_PER_FAMILY && aimc_response_example(type, k, &p); k++)
+            add_case(type, &p, "example", k);
+    }
 }
 
 TestSuite(response, .init = response_suite_init);
 
 static const char *describe(const aimc_response *r)
 {
-    static char buf[200];
-    snprintf(buf, sizeof buf, "%s (tau = %g, gamma_res = %g, c_lin = %g, n_nodes = %zu)",
-             r->type->name, r->p.tau, r->p.gamma_res, r->p.c_lin, r->p.n_nodes);
+    static char buf[400];
+    const aimc_response_params *p = &r->p;
+    int n = snprintf(buf, sizeof buf, "%s (tau = %g, gamma_res = %g, c_lin = %g, n_nodes = %zu",
+                     r->type->name, p->tau, p->gamma_res, p->c_lin, p->n_nodes);
+    if (r->type->params & AIMC_RP_POW_UP_DOWN)
+        n += snprintf(buf + n, sizeof buf - n, ", pow_up_down = %g", p->pow_up_down);
+    if (r->type->params & AIMC_RP_EXPSTEP)
+        n += snprintf(buf + n, sizeof buf - n, ", A = %g/%g, gamma = %g/%g, a = %g, b = %g",
+                      p->es_A_up, p->es_A_down, p->es_gamma_up, p->es_gamma_down, p->es_a,
+                      p->es_b);
+    snprintf(buf + n, sizeof buf - n, ")");
     return buf;
 }
 
@@ -222,19 +250,47 @@ Test(response, every_family_has_a_complete_type_table_and_a_unique_name)
         for (size_t u = 0; u < t; u++)
             cr_expect_str_neq(type->name, aimc_response_types[u]->name, "duplicate name");
     }
-    /* The header promises these seven; a removed entry is a regression. */
-    cr_expect_geq(n, 7);
+    /* The header promises these nine; a removed entry is a regression. */
+    cr_expect_geq(n, 9);
 }
 
 Test(response, every_family_has_several_parameter_sets)
 {
     for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
         size_t n = 0;
-        for (size_t s = 0; s < N_SPECS; s++)
-            n += specs[s].type == aimc_response_types[t];
-        cr_expect_geq(n, 2, "family %s needs parameter sets in specs[]",
-                      aimc_response_types[t]->name);
+        for (size_t i = 0; i < n_cases; i++)
+            n += cases[i].type == aimc_response_types[t];
+        cr_expect_geq(n, 2, "family %s needs at least two parameter sets: give its type an "
+                      "example hook (include/aimc/response.h)", aimc_response_types[t]->name);
     }
+}
+
+Test(response, examples_are_numbered_from_0_and_a_missing_one_writes_nothing)
+{
+    for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
+        const aimc_response_type *type = aimc_response_types[t];
+        aimc_response_params p;
+        size_t k = 0;
+        while (k < MAX_EXAMPLES_PER_FAMILY && aimc_response_example(type, k, &p))
+            k++;
+        cr_expect_lt(k, MAX_EXAMPLES_PER_FAMILY, "%s: examples never end", type->name);
+        cr_expect_geq(k, 1, "%s: no example", type->name);
+        memset(&p, 0x5a, sizeof p);
+        unsigned char untouched[sizeof p];
+        memcpy(untouched, &p, sizeof p);
+        cr_expect_eq(aimc_response_example(type, k, &p), 0, "%s", type->name);
+        cr_expect_eq(memcmp(untouched, &p, sizeof p), 0, "%s: example %zu wrote", type->name, k);
+    }
+    /* A family without the hook has one example, the defaults. */
+    aimc_response_type bare = aimc_response_softbounds;
+    bare.example = NULL;
+    aimc_response_params p;
+    const aimc_response_params d = aimc_response_default_params();
+    cr_expect_eq(aimc_response_example(&bare, 0, &p), 1);
+    cr_expect_eq(memcmp(&p, &d, sizeof p), 0);
+    cr_expect_eq(aimc_response_example(&bare, 1, &p), 0);
+    cr_expect_eq(aimc_response_example(NULL, 0, &p), 0);
+    cr_expect_eq(aimc_response_example(&bare, 0, NULL), 0);
 }
 
 Test(response, bounds_are_the_nominal_range_or_infinite_for_unbounded_families)
@@ -274,12 +330,16 @@ Test(response, defaults_are_tau_1_gamma_res_1_c_lin_0_and_no_nodes)
     }
 }
 
-/* The first parameter set of `type`: valid, and a base to spoil one field of. */
+/* The first parameter set of `type` (its first spec, else its example 0):
+ * valid, and a base to spoil one field of. */
 static aimc_response_params valid_params(const aimc_response_type *type)
 {
     for (size_t s = 0; s < N_SPECS; s++)
         if (specs[s].type == type)
             return spec_params(&specs[s]);
+    aimc_response_params p;
+    if (aimc_response_example(type, 0, &p))
+        return p;
     cr_assert_fail("no parameter set for %s", type->name);
     return aimc_response_default_params();
 }
@@ -342,7 +402,9 @@ Test(response, validation_rejects_bad_gamma_res_in_every_family_that_reads_it)
         }
         checked++;
     }
-    cr_expect_eq(checked, 2, "power and exponential read gamma_res");
+    cr_expect(aimc_response_power.params & aimc_response_exponential.params & AIMC_RP_GAMMA_RES,
+              "power and exponential read gamma_res");
+    cr_expect_geq(checked, 2);
 }
 
 Test(response, validation_rejects_c_lin_outside_the_open_interval_minus_one_one)
@@ -364,7 +426,9 @@ Test(response, validation_rejects_c_lin_outside_the_open_interval_minus_one_one)
         cr_expect_eq(type->validate(&p, NULL), GSL_SUCCESS, "%s: c just below 1", type->name);
         checked++;
     }
-    cr_expect_eq(checked, 2, "both linear families read c_lin");
+    cr_expect(aimc_response_linear.params & aimc_response_linear_aihwkit.params & AIMC_RP_C_LIN,
+              "both linear families read c_lin");
+    cr_expect_geq(checked, 2);
 }
 
 Test(response, validation_rejects_bad_node_tables)
@@ -439,6 +503,10 @@ Test(response, families_ignore_parameters_they_do_not_read)
             p.c_lin = 7.0;
         if (!(type->params & AIMC_RP_TABLE))
             p.n_nodes = 1;
+        if (!(type->params & AIMC_RP_POW_UP_DOWN))
+            p.pow_up_down = 5.0;
+        if (!(type->params & AIMC_RP_EXPSTEP))
+            p.es_A_up = p.es_A_down = p.es_gamma_up = p.es_gamma_down = p.es_a = p.es_b = NAN;
         aimc_err err = {0};
         cr_expect_eq(type->validate(&p, &err), GSL_SUCCESS, "%s: %s", type->name, err.msg);
     }
@@ -783,17 +851,37 @@ Test(response, aihwkit_linear_shrinks_only_one_step)
     }
 }
 
+/* The parameters of the mirror image w → −w: every asymmetry flips sign,
+ * and ExpStep's up and down constants trade places (z → −z needs b → −b). */
+static aimc_response_params mirrored(const aimc_response_params *p)
+{
+    aimc_response_params m = *p;
+    m.c_lin = -p->c_lin;
+    m.pow_up_down = -p->pow_up_down;
+    m.es_A_up = p->es_A_down;
+    m.es_A_down = p->es_A_up;
+    m.es_gamma_up = p->es_gamma_down;
+    m.es_gamma_down = p->es_gamma_up;
+    m.es_b = -p->es_b;
+    return m;
+}
+
 Test(response, mirroring_w_and_c_swaps_q_plus_and_q_minus)
 {
     /* Every family on the symmetric range [−τ, τ] satisfies
      * q₊(w; c) = q₋(−w; −c): the derivation of the aihwkit family's w⋄ for
-     * c < 0 rests on this.  (−w)/(−τ) = w/τ exactly, so bitwise equal. */
+     * c < 0 rests on this.  (−w)/(−τ) = w/τ exactly, so bitwise equal.
+     * Families that read parameters mirrored() does not know are skipped. */
+    const unsigned known = AIMC_RP_TAU | AIMC_RP_GAMMA_RES | AIMC_RP_C_LIN |
+                           AIMC_RP_POW_UP_DOWN | AIMC_RP_EXPSTEP;
+    size_t checked = 0;
     for (size_t i = 0; i < n_cases; i++) {
         const aimc_response *r = &cases[i];
-        if (r->type->params & AIMC_RP_TABLE)
+        if (r->type->params & ~known)
             continue;
+        checked++;
         aimc_response mirror = *r;
-        mirror.p.c_lin = -r->p.c_lin;
+        mirror.p = mirrored(&r->p);
         for (size_t k = 0; k < N_WIDE; k++) {
             const double w = grid_point(r, WIDE_F0, WIDE_F1, k, N_WIDE);
             double qp, qm, mp, mm;
@@ -802,6 +890,7 @@ Test(response, mirroring_w_and_c_swaps_q_plus_and_q_minus)
             cr_expect(qp == mm && qm == mp, "%s at %g", describe(r), w);
         }
     }
+    cr_expect_geq(checked, 20);
 }
 
 Test(response, power_has_M_equal_to_1_minus_w2_over_tau2_to_the_gamma_res)
@@ -930,7 +1019,8 @@ Test(response, symmetric_points_have_their_closed_form_values)
         else if (r->type == &aimc_response_linear_aihwkit)
             cr_expect_leq(fabs(wsp - c * tau / (2.0 - fabs(c))), 2.0 * EPS * fabs(wsp),
                           "%s", describe(r));
-        else if (r->type != &aimc_response_piecewise)
+        else if (r->type == &aimc_response_ideal || r->type == &aimc_response_softbounds ||
+                 r->type == &aimc_response_power || r->type == &aimc_response_exponential)
             cr_expect_eq(wsp, 0.0, "%s", describe(r));
     }
 }
@@ -1185,4 +1275,249 @@ Test(response, dR_matches_the_derivatives_of_the_closed_forms)
         }
     }
     cr_expect_geq(checked, 12);
+}
+
+/* ---- the aihwkit parametrisations (SPEC §5, reference/aihwkit.md §2.6–2.7) -- */
+
+/* The response of `type` with parameters p (asserted valid). */
+static aimc_response make(const aimc_response_type *type, const aimc_response_params *p)
+{
+    aimc_response r;
+    aimc_err err = {0};
+    cr_assert_eq(aimc_response_init(&r, type, p, &err), GSL_SUCCESS, "%s: %s", type->name,
+                 err.msg);
+    return r;
+}
+
+Test(response, powstep_aihwkit_without_asymmetries_is_the_power_response_148)
+{
+    /* Per granularity dw_min·0.5^γ, aihwkit's PowStep step is 2^γ x₊^γ with
+     * x₊ = (τ − w)/(2τ), i.e. (1 − w/τ)^γ: (148).  Per dw_min it is x₊^γ,
+     * (148) times 2^−γ (SPEC §5). */
+    const double gamma[] = {0.5, 1.0, 2.0, 3.7}, tau[] = {0.6, 1.0, 3.5};
+    for (size_t i = 0; i < 4; i++)
+        for (size_t j = 0; j < 3; j++) {
+            aimc_response_params p = aimc_response_default_params();
+            p.gamma_res = gamma[i];
+            p.tau = tau[j];
+            const aimc_response ps = make(&aimc_response_powstep_aihwkit, &p);
+            const aimc_response pw = make(&aimc_response_power, &p);
+            for (size_t k = 0; k < N_IN; k++) {
+                /* 1 % inside the bounds, where both bases are ≥ 0.01. */
+                const double w = -tau[j] + 2.0 * tau[j] * (0.005 + 0.99 * (double)k / (N_IN - 1));
+                double a_p, a_m, b_p, b_m;
+                aimc_response_q(&ps, w, &a_p, &a_m);
+                aimc_response_q(&pw, w, &b_p, &b_m);
+                /* The bases 2(τ ∓ w)/(2τ) and 1 ∓ w/τ (≤ 2) each carry ≲ 2
+                 * roundings, a relative 4·EPS/base that pow multiplies by γ;
+                 * pow adds a few EPS. */
+                const double base_p = 1.0 - w / tau[j], base_m = 1.0 + w / tau[j];
+                const double tp = (4.0 * gamma[i] * EPS / base_p + 4.0 * EPS) * b_p;
+                const double tm = (4.0 * gamma[i] * EPS / base_m + 4.0 * EPS) * b_m;
+                cr_expect_leq(fabs(a_p - b_p), tp, "gamma %g tau %g w %g: %.17g vs %.17g",
+                              gamma[i], tau[j], w, a_p, b_p);
+                cr_expect_leq(fabs(a_m - b_m), tm, "gamma %g tau %g w %g: %.17g vs %.17g",
+                              gamma[i], tau[j], w, a_m, b_m);
+                /* The step per aihwkit dw_min: q₊·2^−γ = ((τ − w)/(2τ))^γ. */
+                const double per_dw = pow((tau[j] - w) / (2.0 * tau[j]), gamma[i]);
+                cr_expect_leq(fabs(a_p * exp2(-gamma[i]) - per_dw),
+                              tp * exp2(-gamma[i]), "per dw_min at w %g", w);
+            }
+        }
+}
+
+Test(response, powstep_aihwkit_with_gamma_1_is_linear_aihwkit)
+{
+    /* γ = 1, u = 0: q₊ = a₊·2(τ − w)/(2τ) = a₊(1 − w/τ), q₋ likewise: the
+     * soft-bounds device with aihwkit's up_down = c. */
+    const double c[] = {0.0, 0.2, 0.3, -0.4};
+    for (size_t i = 0; i < 4; i++) {
+        aimc_response_params p = aimc_response_default_params();
+        p.tau = 3.5;
+        p.c_lin = c[i];
+        const aimc_response ps = make(&aimc_response_powstep_aihwkit, &p);
+        const aimc_response la = make(&aimc_response_linear_aihwkit, &p);
+        for (size_t k = 0; k < N_IN; k++) {
+            const double w = grid_point(&la, 0.0, 1.0, k, N_IN);
+            double a_p, a_m, b_p, b_m;
+            aimc_response_q(&ps, w, &a_p, &a_m);
+            aimc_response_q(&la, w, &b_p, &b_m);
+            /* q ≤ 2, a few roundings on each side. */
+            cr_expect_leq(fabs(a_p - b_p), 8.0 * EPS, "c %g w %g", c[i], w);
+            cr_expect_leq(fabs(a_m - b_m), 8.0 * EPS, "c %g w %g", c[i], w);
+        }
+        double ws, wl;
+        cr_assert_eq(aimc_response_symmetric_point(&ps, &ws, NULL), GSL_SUCCESS);
+        cr_assert_eq(aimc_response_symmetric_point(&la, &wl, NULL), GSL_SUCCESS);
+        /* (hi + ρ lo)/(1 + ρ) with ρ = a₋/a₊ against cτ/(2 − |c|): a few
+         * roundings of numbers ≤ τ. */
+        cr_expect_leq(fabs(ws - wl), 8.0 * EPS * 3.5, "c %g: %.17g vs %.17g", c[i], ws, wl);
+    }
+}
+
+Test(response, powstep_aihwkit_symmetric_point_has_its_known_value)
+{
+    /* γ = 2, c = 0.2, τ = 1: ρ = sqrt(0.8) = 2/sqrt(5), so
+     * w⋄ = (1 − ρ)/(1 + ρ) = (1 − ρ)²/(1 − ρ²) = 9 − 4 sqrt(5) ≈ 0.0557281. */
+    aimc_response_params p = aimc_response_default_params();
+    p.gamma_res = 2.0;
+    p.c_lin = 0.2;
+    const aimc_response r = make(&aimc_response_powstep_aihwkit, &p);
+    double w;
+    cr_assert_eq(aimc_response_symmetric_point(&r, &w, NULL), GSL_SUCCESS);
+    /* 9 − 4 sqrt(5) cancels 9 against 8.94: ~1e-15 absolute. */
+    cr_expect_leq(fabs(w - (9.0 - 4.0 * sqrt(5.0))), 1e-14, "%.17g", w);
+    /* pow_up_down = u > 0 lowers only the down exponent, γ₋ = (1 − u)γ, and
+     * the granularity stays the nominal mid-range step, so at w = 0 (x± = ½)
+     * q₊ = 1 but q₋ = 2^(γ − γ₋) > 1: G(0) > 0, and as G increases through
+     * its root, w⋄ < 0 (found numerically: the exponents differ). */
+    p.c_lin = 0.0;
+    p.pow_up_down = 0.3;
+    const aimc_response u = make(&aimc_response_powstep_aihwkit, &p);
+    cr_expect_gt(aimc_response_G(&u, 0.0), 0.0);
+    cr_assert_eq(aimc_response_symmetric_point(&u, &w, NULL), GSL_SUCCESS);
+    cr_expect_lt(w, 0.0, "w* = %g", w);
+}
+
+/* Known values of expstep-aihwkit, from the formula of reference/aihwkit.md
+ * §2.6 evaluated in 40-digit decimal arithmetic (Python's decimal module):
+ * q± = a±·y±(z)/ȳ, ȳ = (y₊(b) + y₋(b))/2, z = a w/τ + b. */
+Test(response, expstep_aihwkit_has_the_known_values_of_aihwkit_s_formula)
+{
+    struct {
+        int example; /* 0: the ReRam ES preset on ±1; 1: aihwkit defaults on ±0.6 */
+        double w, qp, qm;
+    } known[] = {
+        {1, -0.6, 1.0160427689427407, 0.63506076054336919},
+        {1, 0.0, 1.0000036319085472, 0.99999636809145275},
+        {1, 0.3, 0.93994026382970610, 1.0133097960751429},
+        {1, 0.6, 0.66574441177983286, 1.0161070982640055},
+        {0, -1.0, 1.4143735755908630, 0.51858236837946585},
+        {0, 0.0, 0.71042452884427868, 0.95511246653224459},
+        {0, 1.0, 0.65264087231079044, 6.2731377509437661},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        aimc_response_params p;
+        cr_assert(aimc_response_example(&aimc_response_expstep_aihwkit, known[i].example, &p));
+        const aimc_response r = make(&aimc_response_expstep_aihwkit, &p);
+        double qp, qm;
+        aimc_response_q(&r, known[i].w, &qp, &qm);
+        /* e^(γz) with γ|z| ≤ 6.2 turns the few-EPS rounding of z into
+         * ≲ 30 EPS relative, and 1 − A e^(γz) and the quotient add a few more;
+         * 1e-13 (≈ 450 EPS) still catches any slip in a constant (the
+         * constants have 5–7 digits). */
+        cr_expect_leq(fabs(qp - known[i].qp), 1e-13 * known[i].qp, "example %d w %g: %.17g",
+                      known[i].example, known[i].w, qp);
+        cr_expect_leq(fabs(qm - known[i].qm), 1e-13 * known[i].qm, "example %d w %g: %.17g",
+                      known[i].example, known[i].w, qm);
+    }
+}
+
+Test(response, expstep_aihwkit_granularity_is_the_mean_step_at_zero_and_not_149)
+{
+    /* With c = 0, F(0) = (y₊(b) + y₋(b))/(2ȳ) = 1: Δw_min is the mean step
+     * at w = 0 (aihwkit would use the down step twice). */
+    for (size_t k = 0;; k++) {
+        aimc_response_params p;
+        if (!aimc_response_example(&aimc_response_expstep_aihwkit, k, &p))
+            break;
+        p.c_lin = 0.0;
+        const aimc_response r = make(&aimc_response_expstep_aihwkit, &p);
+        cr_expect_leq(fabs(aimc_response_F(&r, 0.0) - 1.0), 4.0 * EPS, "example %zu", k);
+    }
+    /* Unlike (149), its steps need not vanish at the bounds: with aihwkit's
+     * defaults the up step at w = τ is still two thirds of the mean (hence
+     * the hard clip), while (149) has q₊(τ) = 0. */
+    aimc_response_params p = aimc_response_default_params();
+    const aimc_response r = make(&aimc_response_expstep_aihwkit, &p);
+    double qp, qm;
+    aimc_response_q(&r, p.tau, &qp, &qm);
+    cr_expect_gt(qp, 0.6, "q+(tau) = %g", qp);
+}
+
+Test(response, validation_rejects_pow_up_down_outside_minus_one_one)
+{
+    const double bad[] = {-1.0, 1.0, 1.5, NAN, INFINITY};
+    size_t checked = 0;
+    for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
+        const aimc_response_type *type = aimc_response_types[t];
+        if (!(type->params & AIMC_RP_POW_UP_DOWN))
+            continue;
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            aimc_response_params p = valid_params(type);
+            p.pow_up_down = bad[b];
+            expect_rejected(type, &p, "pow_up_down = ");
+        }
+        checked++;
+    }
+    cr_expect_geq(checked, 1, "powstep-aihwkit reads pow_up_down");
+}
+
+Test(response, validation_rejects_bad_expstep_constants)
+{
+    size_t checked = 0;
+    for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
+        const aimc_response_type *type = aimc_response_types[t];
+        if (!(type->params & AIMC_RP_EXPSTEP))
+            continue;
+        checked++;
+        /* Each constant not finite. */
+        const char *name[] = {"es_A_up", "es_A_down", "es_gamma_up", "es_gamma_down", "es_a",
+                              "es_b"};
+        for (size_t i = 0; i < 6; i++) {
+            aimc_response_params p = valid_params(type);
+            double *field[] = {&p.es_A_up,       &p.es_A_down, &p.es_gamma_up,
+                               &p.es_gamma_down, &p.es_a,      &p.es_b};
+            *field[i] = i % 2 ? INFINITY : NAN;
+            char what[32];
+            snprintf(what, sizeof what, "%s = ", name[i]);
+            expect_rejected(type, &p, what);
+        }
+        /* y₊ = y₋ = 0 together: A = 2 and rates 1 kill the up step for
+         * z ≥ −ln 2 and the down step for z ≤ ln 2; with a = 5, b = 0 that
+         * overlap lies inside z ∈ [−5, 5] while both ends are alive, so a
+         * check at the ends alone would miss it. */
+        aimc_response_params p = valid_params(type);
+        p.es_A_up = p.es_A_down = 2.0;
+        p.es_gamma_up = p.es_gamma_down = 1.0;
+        p.es_a = 5.0;
+        p.es_b = 0.0;
+        expect_rejected(type, &p, "both vanish");
+        /* Dead zones that do not overlap (A = 0.5: up dead for z ≥ ln 2,
+         * down for z ≤ −ln 2) leave F > 0 everywhere: accepted. */
+        p.es_A_up = p.es_A_down = 0.5;
+        cr_expect_eq(type->validate(&p, NULL), GSL_SUCCESS, "%s", type->name);
+        /* γ z beyond the exponent range of a double. */
+        p = valid_params(type);
+        p.es_gamma_up = 1000.0;
+        p.es_a = 1.0;
+        p.es_b = 0.0; /* z reaches 1, and e^1000 > DBL_MAX */
+        expect_rejected(type, &p, "overflows");
+    }
+    cr_expect_geq(checked, 1, "expstep-aihwkit reads the ExpStep constants");
+}
+
+Test(response, defaults_of_the_aihwkit_fields_are_aihwkit_s)
+{
+    /* reference/aihwkit.md §2.6–2.7: PowStepDevice pow_up_down = 0;
+     * ExpStepDevice A_up = 0.00081, A_down = 0.36833, gamma_up = 12.44625,
+     * gamma_down = 12.78785, a = 0.244, b = 0.2425.  With these,
+     * b = ln(A_down/A_up)/(γ_up + γ_down) to 4 digits, i.e. w⋄ = 0 for c = 0. */
+    const aimc_response_params p = aimc_response_default_params();
+    cr_expect_eq(p.pow_up_down, 0.0);
+    cr_expect_eq(p.es_A_up, 0.00081);
+    cr_expect_eq(p.es_A_down, 0.36833);
+    cr_expect_eq(p.es_gamma_up, 12.44625);
+    cr_expect_eq(p.es_gamma_down, 12.78785);
+    cr_expect_eq(p.es_a, 0.244);
+    cr_expect_eq(p.es_b, 0.2425);
+    cr_expect_leq(fabs(log(p.es_A_down / p.es_A_up) / (p.es_gamma_up + p.es_gamma_down) - p.es_b),
+                  5e-5);
+    const aimc_response r = make(&aimc_response_expstep_aihwkit, &p);
+    double w;
+    cr_assert_eq(aimc_response_symmetric_point(&r, &w, NULL), GSL_SUCCESS);
+    /* With c = 0, G = 0 where A_up e^{γ_up z} = A_down e^{−γ_down z}, i.e. at
+     * z⋄ = ln(A_down/A_up)/(γ_up + γ_down), within 5e-5 of b (1.7e-5 in fact);
+     * w = (z − b)τ/a turns that into |w⋄| ≤ 5e-5·τ/0.244 ≈ 2e-4·τ. */
+    cr_expect_leq(fabs(w), 5e-4 * p.tau, "w* = %g", w);
 }

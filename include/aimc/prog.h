@@ -90,8 +90,41 @@ aimc_h5 *aimc_prog_open_output(const aimc_prog_spec *spec, const aimc_prog_commo
 /* Root provenance attributes and /config (every option's resolved value). */
 int aimc_prog_write_provenance(aimc_h5 *h, const aimc_prog_spec *spec,
                                const aimc_prog_common *c, aimc_err *err);
-/* Commit, or print the error and abort; returns the exit status (0 or 1). */
+/* Commit, or print the error and abort; returns the exit status (0 or 1).
+ * From open_output to finish, SIGINT/SIGTERM/SIGHUP/SIGPIPE remove
+ * FILE.partial before the process dies of them (status 128 + signal). */
 int aimc_prog_finish(aimc_h5 *h, const aimc_prog_spec *spec, int status, aimc_err *err);
+
+/* ---- a run that diverged ---------------------------------------------
+ *
+ * When a loss or a weight stops being finite (lib/train returns GSL_ERANGE
+ * naming the step), the program stops and keeps what it computed, under a
+ * name that says so (docs/RELIABILITY.md):
+ *
+ *     aimc_divergence d = {k, rep, "W[12]", w12};
+ *     st = aimc_prog_save_diverged(h, "/runs/asgd-c0", &d, 2, names, series, &err);
+ *     if (!st) return aimc_prog_finish_diverged(h, &spec, "/runs/asgd-c0", &d);
+ *
+ * writes /runs/asgd-c0-diverged/<metric> (1 × (step+1): each series up to
+ * and including step, where it stopped being finite) with its step vector
+ * and the attributes diverged_at_step, rep, parameter, value, and marks the
+ * root with the attribute diverged = "/runs/asgd-c0-diverged". */
+typedef struct {
+    size_t step;            /* first step whose value is not finite */
+    unsigned rep;           /* the repetition that diverged */
+    const char *parameter;  /* what was not finite first: "W[12]", "loss", ... */
+    double value;           /* its value: NaN or ±inf */
+} aimc_divergence;
+
+/* Index of the first NaN or ±inf in x[0..n), n if every entry is finite. */
+size_t aimc_first_nonfinite(const double *x, size_t n);
+int aimc_prog_save_diverged(aimc_h5 *h, const char *run, const aimc_divergence *d,
+                            size_t n_metrics, const char *const *metric,
+                            const double *const *series, aimc_err *err);
+/* One line on stderr (where and what diverged, where the series went),
+ * commit the file; returns exit status 1. */
+int aimc_prog_finish_diverged(aimc_h5 *h, const aimc_prog_spec *spec, const char *run,
+                              const aimc_divergence *d);
 
 /* Progress bar on stderr, only when stderr is a terminal and not quiet. */
 typedef struct {
@@ -116,8 +149,10 @@ void aimc_progress_end(aimc_progress *p);
 typedef struct {
     const char *response;     /* --response: a registered family */
     double tau;               /* --tau */
-    double gamma_res;         /* --gamma-res: exponent (power) / rate (exponential) */
-    double c_lin;             /* --c-lin: asymmetry of the linear families */
+    double gamma_res;         /* --gamma-res: exponent (power, powstep-aihwkit) or rate
+                                 (exponential) */
+    double c_lin;             /* --c-lin: asymmetry of the linear families; aihwkit's up_down
+                                 for the *-aihwkit families */
     double dw_min;            /* --dw-min */
     double sigma_c;           /* --sigma-c: cycle-to-cycle noise */
     const char *noise_form;   /* --noise-form additive|multiplicative */
@@ -125,6 +160,15 @@ typedef struct {
     double bounds_dtod;       /* --bounds-dtod */
     double up_down_dtod;      /* --up-down-dtod */
     int zero_shift;           /* --zero-shift */
+    /* Added for measured and aihwkit devices (defaults: no table; aihwkit's
+     * values, as aimc_response_default_params()). */
+    const char *response_table; /* --response-table FILE: CSV (w, dw_plus, dw_minus), the nodes
+                                   of --response piecewise (required with it) */
+    int dw_min_from_table;    /* --dw-min-from-table: Δw_min = the table's mid-range step */
+    double pow_up_down;       /* --pow-up-down (powstep-aihwkit) */
+    double es_A_up, es_A_down;         /* --es-A-up, --es-A-down (expstep-aihwkit) */
+    double es_gamma_up, es_gamma_down; /* --es-gamma-up, --es-gamma-down */
+    double es_a, es_b;                 /* --es-a, --es-b */
 } aimc_device_cli;
 
 const char *aimc_noise_form_names(void);
@@ -134,27 +178,48 @@ void aimc_device_cli_defaults(aimc_device_cli *dc);
  * family rejects its parameters. */
 int aimc_device_cli_resolve(const aimc_device_cli *dc, aimc_device_params *out, aimc_err *err);
 
-#define AIMC_DEVICE_OPTIONS(dc)                                                                     \
-    {"response", AIMC_OPT_NAME, &(dc).response, 0, 0, 0, aimc_response_type_names, "",              \
-     "response family of the device"},                                                              \
-    {"tau", AIMC_OPT_DOUBLE, &(dc).tau, 0, 1e6, AIMC_OPT_MIN_OPEN, NULL, "",                         \
-     "dynamic-range radius: bounds [-tau, tau]"},                                                   \
-    {"gamma-res", AIMC_OPT_DOUBLE, &(dc).gamma_res, 0, 700, AIMC_OPT_MIN_OPEN, NULL, "",             \
-     "response exponent (power) or rate (exponential)"},                                            \
-    {"c-lin", AIMC_OPT_DOUBLE, &(dc).c_lin, -1, 1, AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN, NULL, "",  \
-     "asymmetry c of the linear families"},                                                         \
-    {"dw-min", AIMC_OPT_DOUBLE, &(dc).dw_min, 0, 1e3, AIMC_OPT_MIN_OPEN, NULL, "",                   \
+#define AIMC_DEVICE_OPTIONS(dc)                                                                    \
+    {"response", AIMC_OPT_NAME, &(dc).response, 0, 0, 0, aimc_response_type_names, "",             \
+     "response family of the device"},                                                             \
+    {"response-table", AIMC_OPT_STRING, &(dc).response_table, 0, 0, 0, NULL, "",                   \
+     "nodes of --response piecewise: CSV of w, dw_plus, dw_minus (docs/EXTENDING.md)"},            \
+    {"dw-min-from-table", AIMC_OPT_FLAG, &(dc).dw_min_from_table, 0, 0, 0, NULL, "",               \
+     "set dw-min to the table's mean step at mid-range: pulses take the measured steps"},          \
+    {"tau", AIMC_OPT_DOUBLE, &(dc).tau, 0, 1e6, AIMC_OPT_MIN_OPEN, NULL, "",                       \
+     "dynamic-range radius: bounds [-tau, tau]"},                                                  \
+    {"gamma-res", AIMC_OPT_DOUBLE, &(dc).gamma_res, 0, 700, AIMC_OPT_MIN_OPEN, NULL, "",           \
+     "response exponent (power, powstep-aihwkit) or rate (exponential)"},                          \
+    {"c-lin", AIMC_OPT_DOUBLE, &(dc).c_lin, -1, 1, AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN, NULL,  \
+     "",                                                                                           \
+     "asymmetry c of the linear families; aihwkit up_down for the *-aihwkit ones"},                \
+    {"pow-up-down", AIMC_OPT_DOUBLE, &(dc).pow_up_down, -1, 1,                                     \
+     AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN, NULL, "",                                              \
+     "powstep-aihwkit: exponent asymmetry (aihwkit pow_up_down)"},                                 \
+    {"es-A-up", AIMC_OPT_DOUBLE, &(dc).es_A_up, -1e6, 1e6, 0, NULL, "",                            \
+     "expstep-aihwkit: amplitude A_up in 1 - A_up exp(gamma_up z)"},                               \
+    {"es-A-down", AIMC_OPT_DOUBLE, &(dc).es_A_down, -1e6, 1e6, 0, NULL, "",                        \
+     "expstep-aihwkit: amplitude A_down in 1 - A_down exp(-gamma_down z)"},                        \
+    {"es-gamma-up", AIMC_OPT_DOUBLE, &(dc).es_gamma_up, -1e3, 1e3, 0, NULL, "",                    \
+     "expstep-aihwkit: rate gamma_up of the up step"},                                             \
+    {"es-gamma-down", AIMC_OPT_DOUBLE, &(dc).es_gamma_down, -1e3, 1e3, 0, NULL, "",                \
+     "expstep-aihwkit: rate gamma_down of the down step"},                                         \
+    {"es-a", AIMC_OPT_DOUBLE, &(dc).es_a, -1e3, 1e3, 0, NULL, "",                                  \
+     "expstep-aihwkit: slope a in z = a w/tau + b"},                                               \
+    {"es-b", AIMC_OPT_DOUBLE, &(dc).es_b, -1e3, 1e3, 0, NULL, "",                                  \
+     "expstep-aihwkit: offset b in z = a w/tau + b"},                                              \
+    {"dw-min", AIMC_OPT_DOUBLE, &(dc).dw_min, 0, 1e3, AIMC_OPT_MIN_OPEN, NULL, "",                 \
      "response granularity: weight change of one pulse"},                                          \
-    {"sigma-c", AIMC_OPT_DOUBLE, &(dc).sigma_c, 0, 100, 0, NULL, "", "cycle-to-cycle pulse noise"}, \
-    {"noise-form", AIMC_OPT_NAME, &(dc).noise_form, 0, 0, 0, aimc_noise_form_names, "",              \
-     "how cycle noise enters a pulse (SPEC 1.1)"},                                                  \
-    {"dw-min-dtod", AIMC_OPT_DOUBLE, &(dc).dw_min_dtod, 0, 10, 0, NULL, "",                          \
-     "device-to-device relative spread of dw_min"},                                                 \
-    {"bounds-dtod", AIMC_OPT_DOUBLE, &(dc).bounds_dtod, 0, 10, 0, NULL, "",                          \
-     "device-to-device relative spread of the bounds"},                                             \
-    {"up-down-dtod", AIMC_OPT_DOUBLE, &(dc).up_down_dtod, 0, 10, 0, NULL, "",                        \
-     "device-to-device absolute spread of up/down asymmetry"},                                      \
-    {"zero-shift", AIMC_OPT_FLAG, &(dc).zero_shift, 0, 0, 0, NULL, "",                               \
+    {"sigma-c", AIMC_OPT_DOUBLE, &(dc).sigma_c, 0, 100, 0, NULL, "",                               \
+     "cycle-to-cycle pulse noise"},                                                                \
+    {"noise-form", AIMC_OPT_NAME, &(dc).noise_form, 0, 0, 0, aimc_noise_form_names, "",            \
+     "how cycle noise enters a pulse (SPEC 1.1)"},                                                 \
+    {"dw-min-dtod", AIMC_OPT_DOUBLE, &(dc).dw_min_dtod, 0, 10, 0, NULL, "",                        \
+     "device-to-device relative spread of dw_min"},                                                \
+    {"bounds-dtod", AIMC_OPT_DOUBLE, &(dc).bounds_dtod, 0, 10, 0, NULL, "",                        \
+     "device-to-device relative spread of the bounds"},                                            \
+    {"up-down-dtod", AIMC_OPT_DOUBLE, &(dc).up_down_dtod, 0, 10, 0, NULL, "",                      \
+     "device-to-device absolute spread of up/down asymmetry"},                                     \
+    {"zero-shift", AIMC_OPT_FLAG, &(dc).zero_shift, 0, 0, 0, NULL, "",                             \
      "calibrate each element's symmetric point to 0 (exact zero-shifting)"}
 
 /* Build information (generated at configure time). */

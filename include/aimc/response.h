@@ -23,6 +23,15 @@
  *   exponential    q± = (e^{γ r±} − 1)/(e^γ − 1)            w⋄ = 0        (149)
  *   piecewise      linear interpolation of a node table     numeric w⋄
  *
+ * and two families that restate what aihwkit's devices compute (SPEC §5),
+ * so that (148)/(149) can be compared with the simulator the paper used:
+ *
+ *   powstep-aihwkit  aihwkit PowStepDevice: (148) up to its asymmetries
+ *   expstep-aihwkit  aihwkit ExpStepDevice: a different curve from (149)
+ *
+ * Their q± are aihwkit's step divided by aihwkit's granularity, so that
+ * Δw_min here is the granularity there (details in each family's file).
+ *
  * (γ here is γ_res, the response exponent — never the mixing γ of residual
  * learning.)  Distances are clamped at 0 so q± stays finite off the range.
  */
@@ -43,7 +52,9 @@ enum {
     AIMC_RP_TAU = 1u << 0,
     AIMC_RP_GAMMA_RES = 1u << 1,
     AIMC_RP_C_LIN = 1u << 2,
-    AIMC_RP_TABLE = 1u << 3
+    AIMC_RP_TABLE = 1u << 3,
+    AIMC_RP_POW_UP_DOWN = 1u << 4,  /* pow_up_down */
+    AIMC_RP_EXPSTEP = 1u << 5       /* es_A_up, es_A_down, es_gamma_up, es_gamma_down, es_a, es_b */
 };
 
 /* Parameters of a response.  Plain data, copyable by value. */
@@ -57,6 +68,15 @@ typedef struct {
     double node_w[AIMC_RESPONSE_MAX_NODES];
     double node_qp[AIMC_RESPONSE_MAX_NODES];
     double node_qm[AIMC_RESPONSE_MAX_NODES];
+    /* aihwkit's own parametrisations (added after the fields above, so that
+     * code which sets only those keeps working).  Defaults are aihwkit's. */
+    double pow_up_down;   /* PowStep exponent asymmetry in (−1, 1); default 0 */
+    double es_A_up;       /* ExpStep A_up; default 0.00081 */
+    double es_A_down;     /* ExpStep A_down; default 0.36833 */
+    double es_gamma_up;   /* ExpStep γ_up; default 12.44625 */
+    double es_gamma_down; /* ExpStep γ_down; default 12.78785 */
+    double es_a;          /* ExpStep a (slope of z in w); default 0.244 */
+    double es_b;          /* ExpStep b (z at w = 0); default 0.2425 */
 } aimc_response_params;
 
 typedef struct aimc_response_type {
@@ -80,6 +100,13 @@ typedef struct aimc_response_type {
      * q₊(v) = coef[0] + coef[1]·v and q₋(v) = coef[2] + coef[3]·v, so that a
      * train of n noise-free pulses has a closed form.  NULL: not affine. */
     void (*affine)(const aimc_response_params *p, double lo, double hi, double coef[4]);
+    /* Optional: representative valid parameter sets, for tests and docs.
+     * Fills *p with set k (k = 0, 1, ...) and returns 1, or returns 0 when
+     * there is no set k.  Set 0 is the family's "typical" device; together
+     * the sets should cover its cases (closed-form and numeric w⋄, both signs
+     * of any asymmetry).  NULL: the defaults of aimc_response_default_params()
+     * are the family's only example, so they must then be valid. */
+    int (*example)(size_t k, aimc_response_params *p);
 } aimc_response_type;
 
 typedef struct {
@@ -92,14 +119,19 @@ extern const aimc_response_type *const aimc_response_types[];
 extern const aimc_response_type aimc_response_ideal, aimc_response_softbounds,
     aimc_response_linear, aimc_response_linear_aihwkit, aimc_response_power,
     aimc_response_exponential, aimc_response_piecewise;
+extern const aimc_response_type aimc_response_powstep_aihwkit, aimc_response_expstep_aihwkit;
 
 /* Look a family up by name; NULL if unknown. */
 const aimc_response_type *aimc_response_type_find(const char *name);
 /* "ideal|softbounds|..." for usage messages. */
 const char *aimc_response_type_names(void);
 
-/* Parameter defaults (tau 1, gamma_res 1, c_lin 0, no nodes). */
+/* Parameter defaults (tau 1, gamma_res 1, c_lin 0, no nodes; aihwkit's
+ * defaults for pow_up_down and the ExpStep fields). */
 aimc_response_params aimc_response_default_params(void);
+/* Example parameter set k of family t (see aimc_response_type.example):
+ * returns 1 and fills *p, or 0 if t has no set k. */
+int aimc_response_example(const aimc_response_type *t, size_t k, aimc_response_params *p);
 /* Set up r = (type, p) after validating p. */
 int aimc_response_init(aimc_response *r, const aimc_response_type *type,
                        const aimc_response_params *p, aimc_err *err);
@@ -126,6 +158,38 @@ int aimc_response_symmetric_point_numeric(const aimc_response *r, double *wsp, a
 /* R_c(w) (41): closed form if available, else GSL QAGS from w⋄ to w. */
 int aimc_response_Rc(const aimc_response *r, double w, double *rc, aimc_err *err);
 int aimc_response_Rc_numeric(const aimc_response *r, double w, double *rc, aimc_err *err);
+
+/* ---- measured responses (table_csv.c) ---------------------------------
+ *
+ * A measured device is a list of samples (w, Δw⁺, Δw⁻): at weight w one up
+ * pulse raises the weight by Δw⁺ > 0 and one down pulse lowers it by
+ * Δw⁻ > 0 (both magnitudes, in weight units).  It becomes a piecewise
+ * table: nodes at the samples' w, and
+ *
+ *     q± = Δw± / Δw_mid,   Δw_mid = (Δw⁺ + Δw⁻)/2 at the table's mid-range
+ *                                   w_mid = (w_first + w_last)/2
+ *
+ * (interpolated there), so that F(w_mid) = 1: the table gives the shape,
+ * Δw_min the granularity, as for every other family.  A device that takes
+ * the measured steps needs Δw_min = Δw_mid, which is returned for that.
+ * More than AIMC_RESPONSE_MAX_NODES samples are thinned to that many
+ * evenly spaced nodes over the same range, each node the mean of the
+ * samples nearest to it (a node with none takes the interpolated value).
+ * Bad input (fewer than 2 samples, w not strictly increasing, a step ≤ 0
+ * or not finite) is rejected with a message naming the source and the
+ * line (or row); *p and *dw_mid are written only on success, and only the
+ * node fields of *p are. */
+int aimc_response_table_from_samples(size_t n, const double *w, const double *dw_up,
+                                     const double *dw_down, const char *source,
+                                     const size_t *lines, aimc_response_params *p,
+                                     double *dw_mid, aimc_err *err);
+/* Read the samples from a CSV file: one sample a line, three cells
+ * "w, dw_plus, dw_minus" separated by commas (spaces around cells are
+ * ignored); '#' starts a comment; blank lines are skipped; the first
+ * non-comment line may be a header whose three cells are all non-numeric.
+ * Then as aimc_response_table_from_samples.  dw_mid may be NULL. */
+int aimc_response_table_load(const char *path, aimc_response_params *p, double *dw_mid,
+                             aimc_err *err);
 
 #ifdef __cplusplus
 }

@@ -42,6 +42,18 @@ static int exponential_symmetric_point(const aimc_response_params *p, double *ws
     return GSL_SUCCESS;
 }
 
+/* Examples (γ_res, τ): γ = 2; Table 5's (4, 0.1); a mild (0.5, 0.7). */
+static int exponential_example(size_t k, aimc_response_params *p)
+{
+    static const double gamma[] = {2.0, 4.0, 0.5}, tau[] = {1.0, 0.1, 0.7};
+    if (k >= sizeof gamma / sizeof gamma[0])
+        return 0;
+    *p = aimc_response_default_params();
+    p->gamma_res = gamma[k];
+    p->tau = tau[k];
+    return 1;
+}
+
 const aimc_response_type aimc_response_exponential = {
     .name = "exponential",
     .summary = "q+- = (exp(gamma_res (1 -+ w/tau)) - 1)/(exp(gamma_res) - 1) (149), w* = 0",
@@ -51,4 +63,5 @@ const aimc_response_type aimc_response_exponential = {
     .eval = exponential_eval,
     .symmetric_point = exponential_symmetric_point,
     .rc = NULL,
+    .example = exponential_example,
 };

@@ -27,6 +27,16 @@ static inline int family_check_c(const char *name, const aimc_response_params *p
     return GSL_SUCCESS;
 }
 
+/* A parameter that may take any finite value. */
+static inline int family_check_finite(const char *name, const char *field, double x,
+                                      aimc_err *err)
+{
+    if (!isfinite(x))
+        return AIMC_FAIL(err, GSL_EINVAL, "response %s: %s = %g should be finite", name, field,
+                         x);
+    return GSL_SUCCESS;
+}
+
 /* γ_res ≤ 0 would make the step grow (or stay) at the bound instead of
  * vanishing, and (149) is 0/0 at γ = 0. */
 static inline int family_check_gamma(const char *name, const aimc_response_params *p,
@@ -39,6 +49,29 @@ static inline int family_check_gamma(const char *name, const aimc_response_param
         return AIMC_FAIL(err, GSL_EINVAL, "response %s: gamma_res = %g should be > 0", name,
                          p->gamma_res);
     return GSL_SUCCESS;
+}
+
+/* aihwkit's device-level asymmetry up_down = c (PulsedDevice): only one
+ * step shrinks, up_bias = min(c, 0), down_bias = −max(c, 0), so the step
+ * multipliers are 1 + min(c, 0) (up) and 1 − max(c, 0) (down). */
+static inline void family_aihwkit_up_down(double c, double *up, double *down)
+{
+    *up = 1.0 + fmin(c, 0.0);
+    *down = 1.0 - fmax(c, 0.0);
+}
+
+/* Element k's state v = w + ref clamped to its bounds [l, h] (nominal ±τ
+ * when lo/hi are NULL), by comparison so that a NaN state stays NaN.  For
+ * families whose q± are not of the r± form and so would not freeze by
+ * themselves beyond a bound. */
+static inline double family_clamped_state(const aimc_response_params *p, size_t k,
+                                          const double *w, const double *ref, const double *lo,
+                                          const double *hi, double *l, double *h)
+{
+    const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
+    *l = lo != NULL ? lo[k] : -p->tau;
+    *h = hi != NULL ? hi[k] : p->tau;
+    return v < *l ? *l : (v > *h ? *h : v);
 }
 
 /* Element k's distances to its bounds, r₊ = 1 − v/hi and r₋ = 1 − v/lo at

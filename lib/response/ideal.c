@@ -53,6 +53,20 @@ static void ideal_affine(const aimc_response_params *p, double lo, double hi, do
     coef[1] = coef[3] = 0.0;
 }
 
+/* Examples: the defaults, and odd values of the parameters it ignores. */
+static int ideal_example(size_t k, aimc_response_params *p)
+{
+    if (k >= 2)
+        return 0;
+    *p = aimc_response_default_params();
+    if (k == 1) {
+        p->tau = 3.5;
+        p->gamma_res = 2.0;
+        p->c_lin = 0.3;
+    }
+    return 1;
+}
+
 const aimc_response_type aimc_response_ideal = {
     .name = "ideal",
     .summary = "q+ = q- = 1: constant steps, unbounded weight",
@@ -63,4 +77,5 @@ const aimc_response_type aimc_response_ideal = {
     .symmetric_point = ideal_symmetric_point,
     .rc = ideal_rc,
     .affine = ideal_affine,
+    .example = ideal_example,
 };

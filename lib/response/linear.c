@@ -80,6 +80,18 @@ static void linear_affine(const aimc_response_params *p, double lo, double hi, d
     family_linear_affine(1.0 + p->c_lin, 1.0 - p->c_lin, lo, hi, coef);
 }
 
+/* Examples (τ, c): a Fig. 2 asymmetry, and a negative one on a wider range. */
+static int linear_example(size_t k, aimc_response_params *p)
+{
+    static const double tau[] = {1.0, 3.5}, c[] = {0.2, -0.5};
+    if (k >= sizeof tau / sizeof tau[0])
+        return 0;
+    *p = aimc_response_default_params();
+    p->tau = tau[k];
+    p->c_lin = c[k];
+    return 1;
+}
+
 const aimc_response_type aimc_response_linear = {
     .name = "linear",
     .summary = "q+ = (1+c)(1 - w/tau), q- = (1-c)(1 + w/tau) (paper's generic linear), w* = c tau",
@@ -90,4 +102,5 @@ const aimc_response_type aimc_response_linear = {
     .symmetric_point = linear_symmetric_point,
     .rc = linear_rc,
     .affine = linear_affine,
+    .example = linear_example,
 };

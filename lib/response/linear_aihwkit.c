@@ -60,6 +60,19 @@ static void linear_aihwkit_affine(const aimc_response_params *p, double lo, doub
     family_linear_affine(1.0 + fmin(p->c_lin, 0.0), 1.0 - fmax(p->c_lin, 0.0), lo, hi, coef);
 }
 
+/* Examples (τ, c): c = 0.2, Fig. 2's c = 0.3 at τ = 3.5, and c < 0 (the up
+ * step shrinks instead). */
+static int linear_aihwkit_example(size_t k, aimc_response_params *p)
+{
+    static const double tau[] = {1.0, 3.5, 1.0}, c[] = {0.2, 0.3, -0.4};
+    if (k >= sizeof tau / sizeof tau[0])
+        return 0;
+    *p = aimc_response_default_params();
+    p->tau = tau[k];
+    p->c_lin = c[k];
+    return 1;
+}
+
 const aimc_response_type aimc_response_linear_aihwkit = {
     .name = "linear-aihwkit",
     .summary = "aihwkit SoftBoundsReference up_down = c: only one step shrinks, "
@@ -71,4 +84,5 @@ const aimc_response_type aimc_response_linear_aihwkit = {
     .symmetric_point = linear_aihwkit_symmetric_point,
     .rc = linear_aihwkit_rc,
     .affine = linear_aihwkit_affine,
+    .example = linear_aihwkit_example,
 };

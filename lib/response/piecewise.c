@@ -81,6 +81,31 @@ static void piecewise_eval(const aimc_response_params *p, size_t n, const double
     }
 }
 
+/* Examples.  0: a measured-looking table on [−1, 1], q₊ falling, q₋ rising
+ * with a bump; G = (q₋ − q₊)/2 = −0.65, −0.2, −0.1, 0.3, 0.65 at the nodes
+ * changes sign once, at w = 0.125.  1: uneven nodes on an off-centre
+ * range, G = −0.5, −0.2, 0.2, 0.45. */
+static int piecewise_example(size_t k, aimc_response_params *p)
+{
+    static const struct {
+        size_t n;
+        double w[5], qp[5], qm[5];
+    } tab[] = {
+        {5, {-1.0, -0.5, 0.0, 0.5, 1.0}, {1.6, 1.3, 1.0, 0.6, 0.2}, {0.3, 0.9, 0.8, 1.2, 1.5}},
+        {4, {-0.3, 0.1, 1.2, 2.0}, {1.2, 1.0, 0.5, 0.1}, {0.2, 0.6, 0.9, 1.0}},
+    };
+    if (k >= sizeof tab / sizeof tab[0])
+        return 0;
+    *p = aimc_response_default_params();
+    p->n_nodes = tab[k].n;
+    for (size_t j = 0; j < tab[k].n; j++) {
+        p->node_w[j] = tab[k].w[j];
+        p->node_qp[j] = tab[k].qp[j];
+        p->node_qm[j] = tab[k].qm[j];
+    }
+    return 1;
+}
+
 const aimc_response_type aimc_response_piecewise = {
     .name = "piecewise",
     .summary = "linear interpolation of a measured (w, q+, q-) node table; numeric w*",
@@ -90,4 +115,5 @@ const aimc_response_type aimc_response_piecewise = {
     .eval = piecewise_eval,
     .symmetric_point = NULL,
     .rc = NULL,
+    .example = piecewise_example,
 };

@@ -35,6 +35,18 @@ static int power_symmetric_point(const aimc_response_params *p, double *wsp)
     return GSL_SUCCESS;
 }
 
+/* Examples (γ_res, τ): γ = 2; Fig. 4's device (0.5, 0.6); Table 1's (3, 0.1). */
+static int power_example(size_t k, aimc_response_params *p)
+{
+    static const double gamma[] = {2.0, 0.5, 3.0}, tau[] = {1.0, 0.6, 0.1};
+    if (k >= sizeof gamma / sizeof gamma[0])
+        return 0;
+    *p = aimc_response_default_params();
+    p->gamma_res = gamma[k];
+    p->tau = tau[k];
+    return 1;
+}
+
 const aimc_response_type aimc_response_power = {
     .name = "power",
     .summary = "q+- = (1 -+ w/tau)^gamma_res (148), w* = 0",
@@ -44,4 +56,5 @@ const aimc_response_type aimc_response_power = {
     .eval = power_eval,
     .symmetric_point = power_symmetric_point,
     .rc = NULL,
+    .example = power_example,
 };

@@ -9,6 +9,7 @@
  * the range) and passes on the status GSL returns when the program has
  * turned the handler off. */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <gsl/gsl_deriv.h>
@@ -23,7 +24,9 @@ const aimc_response_type *const aimc_response_types[] = {
     &aimc_response_linear,
     &aimc_response_linear_aihwkit,
     &aimc_response_power,
+    &aimc_response_powstep_aihwkit,
     &aimc_response_exponential,
+    &aimc_response_expstep_aihwkit,
     &aimc_response_piecewise,
     NULL,
 };
@@ -38,11 +41,22 @@ const aimc_response_type *aimc_response_type_find(const char *name)
     return NULL;
 }
 
+/* "a|b|c" built once from the registry, so that registering a family is
+ * the only edit that makes it a valid --response name.  pthread_once makes
+ * the one write race-free; afterwards the string never changes. */
+static char response_names[1024];
+static pthread_once_t response_names_once = PTHREAD_ONCE_INIT;
+
+static void response_names_build(void)
+{
+    aimc_registry_names((const void *const *)aimc_response_types, response_names,
+                        sizeof response_names);
+}
+
 const char *aimc_response_type_names(void)
 {
-    /* A literal rather than a string built at run time (no hidden mutable
-     * state); tests/test_response.c checks it against the registry. */
-    return "ideal|softbounds|linear|linear-aihwkit|power|exponential|piecewise";
+    pthread_once(&response_names_once, response_names_build);
+    return response_names;
 }
 
 aimc_response_params aimc_response_default_params(void)
@@ -53,7 +67,27 @@ aimc_response_params aimc_response_default_params(void)
     p.gamma_res = 1.0;
     p.c_lin = 0.0;
     p.n_nodes = 0;
+    /* aihwkit's Python defaults (PowStepDevice, ExpStepDevice). */
+    p.pow_up_down = 0.0;
+    p.es_A_up = 0.00081;
+    p.es_A_down = 0.36833;
+    p.es_gamma_up = 12.44625;
+    p.es_gamma_down = 12.78785;
+    p.es_a = 0.244;
+    p.es_b = 0.2425;
     return p;
+}
+
+int aimc_response_example(const aimc_response_type *t, size_t k, aimc_response_params *p)
+{
+    if (t == NULL || p == NULL)
+        return 0;
+    if (t->example != NULL)
+        return t->example(k, p);
+    if (k > 0)
+        return 0;
+    *p = aimc_response_default_params();
+    return 1;
 }
 
 int aimc_response_init(aimc_response *r, const aimc_response_type *type,

@@ -40,6 +40,17 @@ static void softbounds_affine(const aimc_response_params *p, double lo, double h
     family_linear_affine(1.0, 1.0, lo, hi, coef);
 }
 
+/* Examples: τ = 1 and Fig. 2's τ = 3.5. */
+static int softbounds_example(size_t k, aimc_response_params *p)
+{
+    static const double tau[] = {1.0, 3.5};
+    if (k >= sizeof tau / sizeof tau[0])
+        return 0;
+    *p = aimc_response_default_params();
+    p->tau = tau[k];
+    return 1;
+}
+
 const aimc_response_type aimc_response_softbounds = {
     .name = "softbounds",
     .summary = "q+ = 1 - w/tau, q- = 1 + w/tau (Paper A's linear response), w* = 0",
@@ -50,4 +61,5 @@ const aimc_response_type aimc_response_softbounds = {
     .symmetric_point = softbounds_symmetric_point,
     .rc = softbounds_rc,
     .affine = softbounds_affine,
+    .example = softbounds_example,
 };
