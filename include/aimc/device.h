@@ -120,7 +120,9 @@ int aimc_device_estimate_symmetric_point(const aimc_device *d, size_t i, double 
 /* Apply a calibration: move element i's reference by `shift` keeping its
  * physical state, so the visible weight *w (may be NULL) becomes *w − shift
  * and the visible symmetric point moves from w⋄ to w⋄ − shift.  With
- * shift = an estimate of w⋄ the visible symmetric point lands near 0. */
+ * shift = an estimate of w⋄ the visible symmetric point lands near 0.
+ * Use this rather than writing d->ref directly: it also clears d->nominal,
+ * which lets kernels skip the reference. */
 void aimc_device_shift_reference(aimc_device *d, size_t i, double shift, double *w);
 
 #ifdef __cplusplus
