@@ -198,10 +198,17 @@ static void compact_chunk(const aimc_device *dev, size_t k0, size_t len, double 
 void aimc_tile_apply_compact(aimc_tile *t, const double *dW)
 {
     const size_t n = t->n, chunks = (n + COMPACT_CHUNK - 1) / COMPACT_CHUNK;
-#pragma omp parallel for schedule(static) if (n >= AIMC_OMP_MIN_ELEMENTS)
-    for (size_t c = 0; c < chunks; ++c) {
-        const size_t k0 = c * COMPACT_CHUNK;
-        compact_chunk(t->dev, k0, n - k0 < COMPACT_CHUNK ? n - k0 : COMPACT_CHUNK, t->w, dW);
+    if (n < AIMC_OMP_MIN_ELEMENTS) {
+        /* Small tiles stay out of OpenMP altogether: even a parallel region
+         * that an if clause turns serial costs a runtime call per update. */
+        for (size_t k0 = 0; k0 < n; k0 += COMPACT_CHUNK)
+            compact_chunk(t->dev, k0, n - k0 < COMPACT_CHUNK ? n - k0 : COMPACT_CHUNK, t->w, dW);
+    } else {
+#pragma omp parallel for schedule(static)
+        for (size_t c = 0; c < chunks; ++c) {
+            const size_t k0 = c * COMPACT_CHUNK;
+            compact_chunk(t->dev, k0, n - k0 < COMPACT_CHUNK ? n - k0 : COMPACT_CHUNK, t->w, dW);
+        }
     }
     t->updates++;
 }
@@ -299,6 +306,39 @@ static void draw_train(uint64_t *words, unsigned nwords, unsigned bl, double p, 
             words[slot >> 6] |= (uint64_t)1 << (slot & 63);
 }
 
+/* Row i of a rank-one update: count the coincidences of its d train with
+ * every x train (popcount of the packed slots) and fire them; returns the
+ * pulses fired.  Each row draws its cycle noise from its own stream. */
+static uint64_t rank1_row(aimc_tile *t, size_t i, const double *x, const double *d, double sgn_lr,
+                          uint64_t step)
+{
+    const unsigned nw = t->words;
+    const size_t cols = t->cols;
+    const uint64_t *db = t->dbits + i * nw;
+    int any = 0;
+    for (unsigned q = 0; q < nw; ++q)
+        any |= db[q] != 0;
+    if (!any)
+        return 0;
+    aimc_stream ns;
+    aimc_stream_init(&ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step, (uint32_t)i);
+    uint64_t fired = 0;
+    for (size_t j = 0; j < cols; ++j) {
+        const uint64_t *xb = t->xbits + j * nw;
+        unsigned n = 0;
+        for (unsigned q = 0; q < nw; ++q)
+            n += (unsigned)__builtin_popcountll(xb[q] & db[q]);
+        if (n == 0)
+            continue;
+        /* Each coincidence is one pulse of sign −sign(lr·d_i·x_j). */
+        const int s = (d[i] * x[j] * sgn_lr > 0) ? -1 : 1;
+        const size_t k = i * cols + j;
+        t->w[k] = aimc_device_pulse_train(t->dev, k, t->w[k], s, n, &ns);
+        fired += n;
+    }
+    return fired;
+}
+
 /* ---- SPEC §1.6: one sample of the stochastic rank-one update ------------ */
 void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, double lr)
 {
@@ -352,30 +392,13 @@ void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, doubl
         draw_train(t->dbits + i * nw, nw, plan.bl, fabs(d[i]) * plan.scale_d, &ds);
 
     uint64_t fired = 0;
-#pragma omp parallel for schedule(static) reduction(+ : fired) if (t->n >= AIMC_OMP_MIN_ELEMENTS)
-    for (size_t i = 0; i < rows; ++i) {
-        const uint64_t *db = t->dbits + i * nw;
-        int any = 0;
-        for (unsigned q = 0; q < nw; ++q)
-            any |= db[q] != 0;
-        if (!any)
-            continue;
-        aimc_stream ns;
-        aimc_stream_init(&ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step,
-                         (uint32_t)i);
-        for (size_t j = 0; j < cols; ++j) {
-            const uint64_t *xb = t->xbits + j * nw;
-            unsigned n = 0;
-            for (unsigned q = 0; q < nw; ++q)
-                n += (unsigned)__builtin_popcountll(xb[q] & db[q]);
-            if (n == 0)
-                continue;
-            /* Each coincidence is one pulse of sign −sign(lr·d_i·x_j). */
-            const int s = (d[i] * x[j] * sgn_lr > 0) ? -1 : 1;
-            const size_t k = i * cols + j;
-            t->w[k] = aimc_device_pulse_train(dev, k, t->w[k], s, n, &ns);
-            fired += n;
-        }
+    if (t->n < AIMC_OMP_MIN_ELEMENTS) {
+        for (size_t i = 0; i < rows; ++i)
+            fired += rank1_row(t, i, x, d, sgn_lr, step);
+    } else {
+#pragma omp parallel for schedule(static) reduction(+ : fired)
+        for (size_t i = 0; i < rows; ++i)
+            fired += rank1_row(t, i, x, d, sgn_lr, step);
     }
     t->pulses += fired;
 }
