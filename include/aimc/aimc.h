@@ -10,4 +10,6 @@
 #include "aimc/problem.h"
 #include "aimc/train.h"
 #include "aimc/h5.h"
+#include "aimc/data.h"
+#include "aimc/nn.h"
 #endif

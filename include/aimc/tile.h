@@ -128,6 +128,67 @@ typedef struct {
 aimc_rank1_plan aimc_rank1_plan_make(const aimc_pulse_settings *s, double lr, double dw_min,
                                      double x_max, double d_max);
 
+/* ---- noisy reads (SPEC §1.7, Table 4; lib/tile/read.c) ------------------
+ *
+ * A read of an analog array is a matrix–vector product through converters.
+ * For each input vector x of a batch (forward: y = W x; backward: z = Wᵀ d):
+ *
+ *   1. noise management: α = max_j |x_j| (aihwkit's ABS_MAX), else α = 1;
+ *      α = 0 gives the output 0 (nothing is driven, nothing is read);
+ *   2. DAC: u = x/(α·2^r) clipped to [−inp_bound, inp_bound], rounded to the
+ *      step inp_res·2·inp_bound (7 bits: 1/(2⁷−2) of the full range = 1/63);
+ *   3. MAC: v = W u (a BLAS gemm over the whole batch);
+ *   4. ADC: v + out_noise·ξ, ξ ~ N(0, 1) fresh per output, rounded to the
+ *      step out_res·2·out_bound (9 bits: 24/510), clipped to ±out_bound;
+ *   5. bound management: while some output of the vector sits at ±out_bound
+ *      and 2^(r+1) is within max_bm_factor and max_bm_res/inp_res, r ← r+1
+ *      and the vector is read again from step 2 (r starts at 0);
+ *   6. rescale: y = v·α·2^r (so the output noise scales with max|x|).
+ *
+ * Every stage is switchable (a zero bound, step or σ turns it off); `perfect`
+ * bypasses all of them and returns the exact BLAS product.  Noise is drawn
+ * from the stream (seed, AIMC_PURPOSE(object, AIMC_ROLE_READ), call, sample),
+ * `call` counting the reader's reads, so results do not depend on threads.
+ * aihwkit turns bound management off for backward reads; so does
+ * aimc_read_default_backward_settings(). */
+typedef struct {
+    int perfect;            /* 1: exact y = W x, every stage bypassed; default 0 */
+    double inp_bound;       /* DAC clip ±inp_bound (0: none); default 1 */
+    double inp_res;         /* DAC step / (2·inp_bound) (0: none); default 1/(2^7 − 2) */
+    double out_noise;       /* σ of additive output noise (0: none); default 0.06 */
+    double out_bound;       /* ADC clip ±out_bound (0: none); default 12 */
+    double out_res;         /* ADC step / (2·out_bound) (0: none); default 1/(2^9 − 2) */
+    int noise_management;   /* 1: divide each input vector by its max|x|; default 1 */
+    int bound_management;   /* 1: halve the input scale and re-read on saturation; default 1 */
+    double max_bm_factor;   /* bound management stops before 2^r exceeds this; default 1000 */
+    double max_bm_res;      /* ... or exceeds max_bm_res/inp_res; default 0.25 (aihwkit) */
+} aimc_read_settings;
+
+aimc_read_settings aimc_read_default_settings(void);          /* Table 4, forward */
+aimc_read_settings aimc_read_default_backward_settings(void); /* Table 4, bound management off */
+aimc_read_settings aimc_read_perfect_settings(void);          /* exact products */
+int aimc_read_validate(const aimc_read_settings *s, aimc_err *err);
+
+/* A reader of rows×cols arrays for batches of up to max_batch vectors; holds
+ * its settings, scratch and read counter.  `object` names it in the random
+ * streams (distinct per reader). */
+typedef struct aimc_reader aimc_reader;
+aimc_reader *aimc_reader_alloc(const aimc_read_settings *s, size_t rows, size_t cols,
+                               size_t max_batch, uint64_t seed, uint32_t object, aimc_err *err);
+void aimc_reader_free(aimc_reader *r);  /* NULL is a no-op */
+const aimc_read_settings *aimc_reader_settings(const aimc_reader *r);
+/* Reads so far, and how many vector re-reads bound management made. */
+uint64_t aimc_reader_calls(const aimc_reader *r);
+uint64_t aimc_reader_bm_repeats(const aimc_reader *r);
+
+/* Forward reads: Y (batch×rows) = W X, X batch×cols, W rows×cols row-major
+ * (e.g. aimc_tile_weights(t), or an optimizer's query point W + γP). */
+int aimc_read_forward(aimc_reader *r, const double *W, const double *X, size_t batch, double *Y,
+                      aimc_err *err);
+/* Backward reads: Z (batch×cols) = Wᵀ D, D batch×rows. */
+int aimc_read_backward(aimc_reader *r, const double *W, const double *D, size_t batch, double *Z,
+                       aimc_err *err);
+
 #ifdef __cplusplus
 }
 #endif
