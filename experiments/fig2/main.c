@@ -188,8 +188,8 @@ static int make_device(aimc_device_params *dp, const aimc_response_type *family,
  * the layer uses (W for asgd, W + γP for rl), loss_main[k] at W, both as
  * plotted: ‖AW − b‖²/(2·m·n). */
 static int run_curve(aimc_lsq *prob, const aimc_optim_type *algo, const aimc_response_type *family,
-                     double c, uint64_t seed, double *loss, double *loss_main, double *pulses,
-                     aimc_err *err)
+                     double c, uint64_t seed, double *loss, double *loss_main, double *final_w,
+                     double *pulses, aimc_err *err)
 {
     aimc_lsq_train_params tp = aimc_lsq_train_default_params();
     aimc_optim_params *op = &tp.optim;
@@ -213,7 +213,7 @@ static int run_curve(aimc_lsq *prob, const aimc_optim_type *algo, const aimc_res
     tp.w0_value = cfg.w0;
     tp.noise = AIMC_GNOISE_GAUSSIAN;
     tp.noise_sigma = cfg.grad_noise;
-    aimc_lsq_trace tr = {loss, loss_main, NULL, NULL, 0};
+    aimc_lsq_trace tr = {loss, loss_main, NULL, final_w, 0};
     st = aimc_lsq_train(prob, &tp, seed, &tr, err);
     for (unsigned k = 0; k <= cfg.steps; ++k) {
         loss[k] /= (double)prob->n;
@@ -373,35 +373,84 @@ static int write_run(aimc_h5 *h, const char *run, const aimc_optim_type *algo, c
     return st;
 }
 
+/* A curve that stopped being finite (docs/RELIABILITY.md): which step,
+ * and what went first — an entry of W, else P (the loss at W + γP is not
+ * finite while the loss at W is), else the loss itself. */
+typedef struct {
+    int saved;            /* the diverged series is in the file */
+    char run[128];
+    char parameter[48];
+    aimc_divergence d;
+} fig2_divergence;
+
+static void locate_divergence(const double *loss, const double *lmain, const double *w,
+                              unsigned np, unsigned rep, fig2_divergence *dv)
+{
+    const size_t k = aimc_first_nonfinite(loss, np);
+    const size_t i = aimc_first_nonfinite(w, cfg.n);
+    dv->d.step = k < np ? k : np - 1;
+    dv->d.rep = rep;
+    dv->d.parameter = dv->parameter;
+    if (i < cfg.n) {
+        snprintf(dv->parameter, sizeof dv->parameter, "W[%zu]", i);
+        dv->d.value = w[i];
+    } else if (k < np && isfinite(lmain[k])) {
+        snprintf(dv->parameter, sizeof dv->parameter, "P (W + gamma*P)");
+        dv->d.value = loss[k];
+    } else {
+        snprintf(dv->parameter, sizeof dv->parameter, "loss");
+        dv->d.value = loss[dv->d.step];
+    }
+}
+
+/* Keep a diverged repetition's series as <run>-diverged; on success the
+ * run still ends with GSL_ERANGE, so that nothing else is computed. */
+static int save_divergence(aimc_h5 *h, const char *run, const double *loss, const double *lmain,
+                           const double *w, unsigned np, unsigned rep, fig2_divergence *dv,
+                           aimc_err *err)
+{
+    const char *names[2] = {"loss", "loss_main"};
+    const double *series[2] = {loss, lmain};
+    snprintf(dv->run, sizeof dv->run, "%s", run);
+    locate_divergence(loss, lmain, w, np, rep, dv);
+    int st = aimc_prog_save_diverged(h, run, &dv->d, 2, names, series, err);
+    dv->saved = st == GSL_SUCCESS;
+    return st ? st : GSL_ERANGE;
+}
+
 /* Every curve of one family: algorithms × c × repetitions; final losses
  * into fin[(a·nc + ci)·reps + r]. */
 static int run_family(aimc_h5 *h, aimc_lsq *prob, const family_entry *fe,
                       const aimc_prog_common *com, aimc_progress *bar, uint64_t *done, double *fin,
-                      aimc_err *err)
+                      fig2_divergence *dv, aimc_err *err)
 {
     const aimc_optim_type *algos[2] = {&aimc_optim_asgd, &aimc_optim_rl};
     const unsigned np = cfg.steps + 1;
     const size_t reps = com->reps;
     double *loss = malloc(reps * np * sizeof *loss), *lmain = malloc(reps * np * sizeof *lmain);
-    double *steps = malloc(np * sizeof *steps);
-    int st = (!loss || !lmain || !steps) ? AIMC_FAIL(err, GSL_ENOMEM, "fig2: out of memory") : 0;
+    double *steps = malloc(np * sizeof *steps), *wfin = malloc(cfg.n * sizeof *wfin);
+    int st = (!loss || !lmain || !steps || !wfin) ? AIMC_FAIL(err, GSL_ENOMEM, "fig2: out of memory")
+                                                  : 0;
     for (unsigned k = 0; !st && k < np; ++k)
         steps[k] = k;
     for (size_t a = 0; a < 2 && !st; ++a)
         for (size_t ci = 0; ci < cfg.nc && !st; ++ci) {
             double pulses = 0, psum = 0;
+            char run[128];
+            snprintf(run, sizeof run, "/runs/%s-%s-c%g", algos[a]->name, fe->label, cfg.c[ci]);
             for (size_t r = 0; r < reps && !st; ++r) {
                 /* Repetitions differ in the pulse randomness only; every
                  * curve of a repetition shares its streams. */
                 st = run_curve(prob, algos[a], fe->family, cfg.c[ci],
                                aimc_seed_derive(com->seed, r), loss + r * np, lmain + r * np,
-                               &pulses, err);
+                               wfin, &pulses, err);
+                if (st == GSL_ERANGE)
+                    st = save_divergence(h, run, loss + r * np, lmain + r * np, wfin, np,
+                                         (unsigned)r, dv, err);
                 psum += pulses;
                 fin[(a * cfg.nc + ci) * reps + r] = tail_mean(loss + r * np, cfg.steps, cfg.tail);
                 aimc_progress_update(bar, ++*done);
             }
-            char run[128];
-            snprintf(run, sizeof run, "/runs/%s-%s-c%g", algos[a]->name, fe->label, cfg.c[ci]);
             if (!st)
                 st = write_run(h, run, algos[a], fe->label, cfg.c[ci], reps, np, loss, lmain,
                                steps, psum / reps, err);
@@ -409,6 +458,7 @@ static int run_family(aimc_h5 *h, aimc_lsq *prob, const family_entry *fe,
     free(loss);
     free(lmain);
     free(steps);
+    free(wfin);
     return st;
 }
 
@@ -464,13 +514,14 @@ int main(int argc, char **argv)
     aimc_progress bar;
     uint64_t done = 0;
     int claims_ok = 1;
+    fig2_divergence dv = {0};
     aimc_progress_start(&bar, &com, "fig2", (uint64_t)nf * 2 * cfg.nc * com.reps);
     if (!st && !com.quiet)
         printf("fig2: final loss = mean of the last %u of %u steps, mean ± std over %u rep(s)\n",
                cfg.tail, cfg.steps, com.reps);
     for (size_t f = 0; f < nf && !st; ++f) {
         family_summary fs;
-        st = run_family(h, prob, &fams[f], &com, &bar, &done, fin, &err);
+        st = run_family(h, prob, &fams[f], &com, &bar, &done, fin, &dv, &err);
         if (st)
             break;
         summarize(fin, com.reps, &fs);
@@ -483,6 +534,11 @@ int main(int argc, char **argv)
             st = check_claims(h, &fs, &claims_ok, &err);
     }
     aimc_progress_end(&bar);
+    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
+        aimc_lsq_free(prob);
+        free(fin);
+        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
+    }
     if (!st)
         st = aimc_h5_attr_double(h, "/paper", "plateau_loss", 1e-5, &err);
     if (!st)

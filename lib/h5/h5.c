@@ -11,10 +11,18 @@
  *     also accept variable-length strings, for files made by other tools;
  *   - double attributes: H5T_IEEE_F64LE; integer attributes: H5T_STD_I64LE.
  *
+ * Writing: the file is built in memory (HDF5's core driver, no backing
+ * store) and reaches the disk only at commit, as one image written by our
+ * own code to FILE.partial, synced and renamed.  A full disk or a file size
+ * limit is then an errno reported in one line, and HDF5 never has to close a
+ * file it failed to write: HDF5 1.10 frees such a file but keeps its id, and
+ * crashes at exit when it closes it again (HDFGroup/hdf5 PR #2291).  Result
+ * files are small (megabytes), so holding one in memory costs little.
+ *
  * Errors: HDF5's automatic error printing is switched off in every entry
  * point; a failure becomes a GSL status and one line "h5: what: why",
  * where "why" is our own reason (errno text, "exists", ...) or the
- * innermost message of HDF5's error stack.
+ * innermost message of HDF5's error stack (cut at its first line break).
  *
  * Not thread-safe: the serial HDF5 library is not.
  */
@@ -61,7 +69,8 @@ static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
 {
     h5_reason *r = data;
     if (n == 0 && e->desc != NULL && e->desc[0] != '\0') {
-        snprintf(r->text, sizeof r->text, "%s", e->desc);
+        /* One line: some of HDF5's reasons embed ctime() and its newline. */
+        snprintf(r->text, sizeof r->text, "%.*s", (int)strcspn(e->desc, "\r\n"), e->desc);
         r->found = 1;
     }
     return 0;
@@ -305,9 +314,11 @@ aimc_h5 *aimc_h5_create(const char *path, int force, aimc_err *err)
     close(fd);
     made_partial = 1;
     /* Strong close degree: H5Fclose closes the file even if some object of
-     * it were still open, so commit never renames a file still in use. */
+     * it were still open.  Core driver without backing store: the file lives
+     * in memory until commit writes its image (top of this file). */
     fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0
+        || H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) < 0) {
         rc = fail_h5(err, GSL_EFAILED, "h5: cannot create %s", h->partial);
         goto cleanup;
     }
@@ -330,24 +341,42 @@ cleanup:
     return h;
 }
 
-/* Push the partial file's bytes to the disk before the rename makes it
- * visible: after a system crash the final name then never points at a
- * file whose data had not reached the disk. */
-static int sync_file(const char *path)
+/* Write the file image to `path` and push it to the disk before the rename
+ * makes it visible: after a system crash the final name then never points
+ * at a file whose data had not reached the disk.  close(2) is checked too:
+ * some file systems report a full disk only there. */
+static int write_image(const char *path, const unsigned char *image, size_t n, aimc_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int rc;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666), e;
 
     if (fd < 0)
-        return -1;
-    rc = fsync(fd);
+        return AIMC_FAIL(err, GSL_EFAILED, "h5: cannot write %s: %s", path, strerror(errno));
+    while (n > 0) {
+        ssize_t k = write(fd, image, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            e = k < 0 ? errno : EIO;
+            close(fd);
+            return AIMC_FAIL(err, GSL_EFAILED, "h5: cannot write %s: %s", path, strerror(e));
+        }
+        image += k;
+        n -= (size_t)k;
+    }
+    if (fsync(fd) != 0) {
+        e = errno;
+        close(fd);
+        return AIMC_FAIL(err, GSL_EFAILED, "h5: cannot sync %s: %s", path, strerror(e));
+    }
     if (close(fd) != 0)
-        rc = -1;
-    return rc;
+        return AIMC_FAIL(err, GSL_EFAILED, "h5: cannot write %s: %s", path, strerror(errno));
+    return GSL_SUCCESS;
 }
 
 int aimc_h5_commit(aimc_h5 *h, aimc_err *err)
 {
+    unsigned char *image = NULL;
+    ssize_t size;
     herr_t closed;
     int rc = GSL_SUCCESS;
 
@@ -358,7 +387,18 @@ int aimc_h5_commit(aimc_h5 *h, aimc_err *err)
         rc = AIMC_FAIL(err, GSL_EINVAL, "h5: %s is not open", h->partial);
         goto cleanup;
     }
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
+    /* The in-memory file, complete, as the bytes a file on disk would hold. */
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0
+        || (size = H5Fget_file_image(h->file, NULL, 0)) <= 0) {
+        rc = fail_h5(err, GSL_EFAILED, "h5: cannot flush %s", h->partial);
+        goto cleanup;
+    }
+    image = malloc((size_t)size);
+    if (image == NULL) {
+        rc = AIMC_FAIL(err, GSL_ENOMEM, "h5: out of memory for the image of %s", h->partial);
+        goto cleanup;
+    }
+    if (H5Fget_file_image(h->file, image, (size_t)size) != size) {
         rc = fail_h5(err, GSL_EFAILED, "h5: cannot flush %s", h->partial);
         goto cleanup;
     }
@@ -368,10 +408,8 @@ int aimc_h5_commit(aimc_h5 *h, aimc_err *err)
         rc = fail_h5(err, GSL_EFAILED, "h5: cannot close %s", h->partial);
         goto cleanup;
     }
-    if (sync_file(h->partial) != 0) {
-        rc = AIMC_FAIL(err, GSL_EFAILED, "h5: cannot sync %s: %s", h->partial, strerror(errno));
+    if ((rc = write_image(h->partial, image, (size_t)size, err)) != GSL_SUCCESS)
         goto cleanup;
-    }
     /* rename(2) is atomic: readers see the old file or the complete new one. */
     if (rename(h->partial, h->path) != 0) {
         rc = AIMC_FAIL(err, GSL_EFAILED, "h5: cannot rename %s to %s: %s", h->partial, h->path,
@@ -380,6 +418,7 @@ int aimc_h5_commit(aimc_h5 *h, aimc_err *err)
     }
 
 cleanup:
+    free(image);
     if (rc != GSL_SUCCESS)
         discard_partial(h);
     handle_free(h);
@@ -526,9 +565,9 @@ static int write_dataset(aimc_h5 *h, const char *dset, int rank, const hsize_t d
         d = H5Dcreate2(h->file, dset, H5T_IEEE_F64LE, space, h->lcpl, h->dcpl, H5P_DEFAULT);
     if (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
         rc = fail_h5(err, GSL_EFAILED, "h5: %s: cannot write %s", h->partial, dset);
-
-    if (d >= 0)
-        H5Dclose(d);
+    /* Closing flushes what HDF5 buffered of the data: its failure counts. */
+    if (d >= 0 && H5Dclose(d) < 0 && rc == GSL_SUCCESS)
+        rc = fail_h5(err, GSL_EFAILED, "h5: %s: cannot write %s", h->partial, dset);
     if (space >= 0)
         H5Sclose(space);
     return rc;
@@ -690,18 +729,23 @@ cleanup:
 /* ---- reading ------------------------------------------------------------- */
 
 /* Open `file` read-only.  Checking with open(2) first turns the common
- * failures (missing file, no permission) into errno text; what HDF5 itself
- * rejects (random bytes, a truncated file) comes with HDF5's reason. */
+ * failures (missing file, no permission) into errno text, and refuses what
+ * is not a regular file (HDF5 would block forever on a FIFO); what HDF5
+ * itself rejects (random bytes, a truncated file) comes with HDF5's reason. */
 static int open_file_ro(const char *file, hid_t *out, aimc_err *err)
 {
-    int fd;
+    struct stat st;
+    int fd, regular;
 
     if (file == NULL || file[0] == '\0')
         return AIMC_FAIL(err, GSL_EINVAL, "h5: file name is empty");
-    fd = open(file, O_RDONLY | O_CLOEXEC);
+    fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return AIMC_FAIL(err, GSL_EFAILED, "h5: cannot open %s: %s", file, strerror(errno));
+    regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     close(fd);
+    if (!regular)
+        return AIMC_FAIL(err, GSL_EFAILED, "h5: cannot open %s: not a regular file", file);
     *out = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (*out < 0)
         return fail_h5(err, GSL_EFAILED, "h5: cannot open %s as HDF5", file);

@@ -14,7 +14,9 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -718,14 +720,135 @@ void aimc_prog_usage(const aimc_prog_spec *spec, const aimc_prog_common *c, FILE
     }
 }
 
+/* ---- interruption ---------------------------------------------------------- */
+
+/* While the result file is being written (from aimc_prog_open_output to
+ * aimc_prog_finish), SIGINT, SIGTERM, SIGHUP and SIGPIPE first remove its
+ * FILE.partial and then take their default course: the process dies of the
+ * signal, so a shell reports status 128 + signal number, and nothing that
+ * could pass for a result stays behind.  A signal the program was started
+ * with ignored (nohup, background jobs) stays ignored.  SIGKILL cannot be
+ * caught: the FILE.partial it leaves says by its name that it is not a
+ * result, and the next run with the same -o truncates it.  SIGXFSZ (a file
+ * size limit, ulimit -f) is ignored meanwhile, so that exceeding the limit
+ * is a write error with a message and no half file, as a full disk is.
+ *
+ * The handler calls only async-signal-safe functions (unlink, write,
+ * sigaction, raise); what it writes is composed when the file is opened.
+ * One result file at a time, as every program writes exactly one. */
+static const struct {
+    int sig;
+    const char *name;
+} caught[] = { { SIGINT, "SIGINT" }, { SIGTERM, "SIGTERM" }, { SIGHUP, "SIGHUP" },
+               { SIGPIPE, "SIGPIPE" } };
+#define N_CAUGHT (sizeof caught / sizeof caught[0])
+
+static struct {
+    volatile sig_atomic_t armed;
+    char partial[PATH_MAX];
+    char prefix[160];          /* "fig2: stopped by " */
+    char suffix[PATH_MAX + 32]; /* "; removed FILE.partial\n" */
+    size_t prefix_len, suffix_len;
+    struct sigaction saved[N_CAUGHT], saved_xfsz;
+    int installed[N_CAUGHT], xfsz_installed;
+} guard;
+
+static void say(const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(STDERR_FILENO, s, n);
+        if (k <= 0)
+            return;
+        s += k;
+        n -= (size_t)k;
+    }
+}
+
+static void on_signal(int sig)
+{
+    struct sigaction dfl;
+
+    if (guard.armed) {
+        int removed = unlink(guard.partial) == 0; /* absent if the signal came first */
+        say(guard.prefix, guard.prefix_len);
+        for (size_t i = 0; i < N_CAUGHT; i++)
+            if (caught[i].sig == sig)
+                say(caught[i].name, strlen(caught[i].name));
+        if (removed)
+            say(guard.suffix, guard.suffix_len);
+        else
+            say("\n", 1);
+    }
+    /* Die of the signal: it stays blocked until this handler returns, and
+     * is then delivered with its default action. */
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    raise(sig);
+}
+
+static void guard_arm(const aimc_prog_spec *spec, const char *path)
+{
+    struct sigaction sa, old, ign;
+    int n;
+
+    if (path == NULL || (size_t)snprintf(guard.partial, sizeof guard.partial, "%s.partial", path)
+                            >= sizeof guard.partial)
+        return; /* too long for any file system: the create fails anyway */
+    /* A progress bar may be on the line: start a new one. */
+    n = snprintf(guard.prefix, sizeof guard.prefix, "%s%s: stopped by ",
+                 isatty(STDERR_FILENO) ? "\n" : "", spec->program);
+    guard.prefix_len = n < 0 ? 0 : (size_t)n < sizeof guard.prefix ? (size_t)n : sizeof guard.prefix - 1;
+    n = snprintf(guard.suffix, sizeof guard.suffix, "; removed %s\n", guard.partial);
+    guard.suffix_len = n < 0 ? 0 : (size_t)n < sizeof guard.suffix ? (size_t)n : sizeof guard.suffix - 1;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < N_CAUGHT; i++)
+        sigaddset(&sa.sa_mask, caught[i].sig); /* one cleanup at a time */
+    for (size_t i = 0; i < N_CAUGHT; i++) {
+        guard.installed[i] = 0;
+        if (sigaction(caught[i].sig, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            guard.installed[i] = sigaction(caught[i].sig, &sa, &guard.saved[i]) == 0;
+    }
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    guard.xfsz_installed = sigaction(SIGXFSZ, &ign, &guard.saved_xfsz) == 0;
+    atomic_signal_fence(memory_order_seq_cst); /* the path is written before armed */
+    guard.armed = 1;
+}
+
+static void guard_disarm(void)
+{
+    guard.armed = 0;
+    atomic_signal_fence(memory_order_seq_cst);
+    for (size_t i = 0; i < N_CAUGHT; i++)
+        if (guard.installed[i])
+            sigaction(caught[i].sig, &guard.saved[i], NULL);
+    if (guard.xfsz_installed)
+        sigaction(SIGXFSZ, &guard.saved_xfsz, NULL);
+    memset(guard.installed, 0, sizeof guard.installed);
+    guard.xfsz_installed = 0;
+}
+
 /* ---- output and provenance ----------------------------------------------- */
 
 aimc_h5 *aimc_prog_open_output(const aimc_prog_spec *spec, const aimc_prog_common *c)
 {
     aimc_err err = { 0, "" };
-    aimc_h5 *h = aimc_h5_create(c->output, c->force, &err);
-    if (h == NULL)
+    aimc_h5 *h;
+
+    /* Armed before the file exists, so that no moment is left in which a
+     * signal could leave it behind. */
+    guard_arm(spec, c->output);
+    h = aimc_h5_create(c->output, c->force, &err);
+    if (h == NULL) {
+        guard_disarm();
         fprintf(stderr, "%s: %s\n", spec->program, err.msg[0] ? err.msg : "cannot create the output file");
+    }
     return h;
 }
 
@@ -824,24 +947,103 @@ int aimc_prog_write_provenance(aimc_h5 *h, const aimc_prog_spec *spec,
 int aimc_prog_finish(aimc_h5 *h, const aimc_prog_spec *spec, int status, aimc_err *err)
 {
     aimc_err commit_err = { 0, "" };
+    int rc;
 
+    /* The signal guard stays armed until the file is committed or removed:
+     * a signal during the commit removes a partial that was not yet renamed,
+     * or finds none. */
     if (status == GSL_SUCCESS) {
         if (h == NULL) {
             fprintf(stderr, "%s: no output file to commit\n", spec->program);
-            return 1;
-        }
-        if (aimc_h5_commit(h, &commit_err) != GSL_SUCCESS) {
+            rc = 1;
+        } else if (aimc_h5_commit(h, &commit_err) != GSL_SUCCESS) {
             fprintf(stderr, "%s: %s\n", spec->program,
                     commit_err.msg[0] ? commit_err.msg : "cannot commit the output file");
-            return 1;
+            rc = 1;
+        } else {
+            rc = 0;
         }
-        return 0;
+        guard_disarm();
+        return rc;
     }
     if (err != NULL && err->msg[0] != '\0')
         fprintf(stderr, "%s: %s\n", spec->program, err->msg);
     else
         fprintf(stderr, "%s: failed: %s\n", spec->program, gsl_strerror(status));
     aimc_h5_abort(h);
+    guard_disarm();
+    return 1;
+}
+
+/* ---- a run that diverged ---------------------------------------------------- */
+
+size_t aimc_first_nonfinite(const double *x, size_t n)
+{
+    size_t i = 0;
+    while (i < n && isfinite(x[i]))
+        i++;
+    return i;
+}
+
+/* "<run>-diverged" into buf; -1 if it does not fit. */
+static int diverged_name(const char *run, char *buf, size_t len)
+{
+    size_t n = strlen(run);
+    while (n > 1 && run[n - 1] == '/')
+        n--;
+    return (size_t)snprintf(buf, len, "%.*s-diverged", (int)n, run) < len ? 0 : -1;
+}
+
+int aimc_prog_save_diverged(aimc_h5 *h, const char *run, const aimc_divergence *d,
+                            size_t n_metrics, const char *const *metric,
+                            const double *const *series, aimc_err *err)
+{
+    char group[512];
+    const size_t n = d->step + 1; /* the first non-finite value is kept: it is the evidence */
+    double *step;
+    int rc = GSL_SUCCESS;
+
+    if (run == NULL || diverged_name(run, group, sizeof group) != 0)
+        return AIMC_FAIL(err, GSL_EINVAL, "prog: run name for the diverged series is missing or too long");
+    step = malloc(n * sizeof *step);
+    if (step == NULL)
+        return AIMC_FAIL(err, GSL_ENOMEM, "prog: out of memory for the diverged series of %s", run);
+    for (size_t k = 0; k < n; k++)
+        step[k] = (double)k;
+    for (size_t m = 0; m < n_metrics && rc == GSL_SUCCESS; m++)
+        rc = aimc_h5_write_series(h, group, metric[m], 1, n, series[m], step, err);
+    if (rc == GSL_SUCCESS)
+        rc = aimc_h5_group(h, group, err);
+    if (rc == GSL_SUCCESS)
+        rc = aimc_h5_attr_int(h, group, "diverged_at_step", (long long)d->step, err);
+    if (rc == GSL_SUCCESS)
+        rc = aimc_h5_attr_int(h, group, "rep", d->rep, err);
+    if (rc == GSL_SUCCESS)
+        rc = aimc_h5_attr_string(h, group, "parameter", d->parameter != NULL ? d->parameter : "", err);
+    if (rc == GSL_SUCCESS)
+        rc = aimc_h5_attr_double(h, group, "value", d->value, err);
+    if (rc == GSL_SUCCESS)
+        rc = aimc_h5_attr_string(h, "/", "diverged", group, err);
+    free(step);
+    return rc;
+}
+
+int aimc_prog_finish_diverged(aimc_h5 *h, const aimc_prog_spec *spec, const char *run,
+                              const aimc_divergence *d)
+{
+    char group[512] = "?";
+    char file[PATH_MAX];
+    aimc_err err = { 0, "" };
+
+    if (run == NULL || diverged_name(run, group, sizeof group) != 0)
+        run = "?";
+    snprintf(file, sizeof file, "%s", h != NULL ? aimc_h5_path(h) : "?");
+    fprintf(stderr,
+            "%s: %s diverged at step %zu of repetition %u (%s = %g); run stopped, "
+            "its series up to that step saved as %s in %s\n",
+            spec->program, run, d->step, d->rep, d->parameter != NULL ? d->parameter : "?",
+            d->value, group, file);
+    aimc_prog_finish(h, spec, GSL_SUCCESS, &err);
     return 1;
 }
 
