@@ -82,7 +82,7 @@ libs=($hdf5_libs -lgsl -lgslcblas -lz -lm)
 build_all() {
     local lib=$build/libaimc-fuzz.a stamp src obj objs=()
     # Rebuild when any source or header changed since the last build.
-    if [ -f "$lib" ] && [ -z "$(find "$root/lib" "$root/include" "$here" -newer "$lib" \
+    if [ -f "$lib" ] && [ -z "$(find "$root/lib/" "$root/include/" "$here/" -newer "$lib" \
         \( -name '*.c' -o -name '*.h' \) -print -quit)" ]; then
         return 0
     fi
@@ -98,16 +98,19 @@ EOF
         obj=$build/obj/$(echo "${src#$root/lib/}" | tr / _).o
         "$cc" "${cflags[@]}" "${san[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj" || return 1
         objs+=("$obj")
-    done < <(find "$root/lib" -name '*.c' | sort)
+    done < <(find "$root/lib/" -name '*.c' | sort)
     "$cc" "${cflags[@]}" "${san[@]}" -c "$build/obj/build_info.c" -o "$build/obj/build_info.o" || return 1
-    rm -f "$lib"
-    ar rcs "$lib" "${objs[@]}" "$build/obj/build_info.o" || return 1
+    # The archive gets its final name only when everything built: a failed
+    # build is never mistaken for an up-to-date one.
+    rm -f "$lib" "$lib.tmp"
+    ar rcs "$lib.tmp" "${objs[@]}" "$build/obj/build_info.o" || return 1
     # Seeds from the project's own writers.
-    "$cc" "${cflags[@]}" "${san[@]}" "${have_data[@]}" "$here/make_seeds.c" "$lib" "${libs[@]}" \
-        -o "$build/make_seeds" || return 1
+    "$cc" "${cflags[@]}" "${san[@]}" "${have_data[@]}" "$here/make_seeds.c" "$lib.tmp" \
+        "${libs[@]}" -o "$build/make_seeds" || return 1
     rm -rf "$build/seeds"
     ASAN_OPTIONS=detect_leaks=0 "$build/make_seeds" "$build/seeds" || return 1
     rm -f "$build"/fuzz_*
+    mv "$lib.tmp" "$lib"
 }
 (
     flock 9
