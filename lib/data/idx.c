@@ -70,6 +70,32 @@ static int read_header(gzFile f, const char *path, aimc_idx *out, aimc_err *err)
     return GSL_SUCCESS;
 }
 
+/* The payload, into a buffer that grows (doubling from 1 MiB) as bytes
+ * arrive: the header is only a promise, and a short or hostile file must not
+ * make us reserve the gigabytes it claims before we have seen them. */
+static int read_payload(gzFile f, const char *path, aimc_idx *h, aimc_err *err)
+{
+    size_t have = 0, cap = 0;
+    while (have < h->count) {
+        if (have == cap) {
+            size_t next = cap ? 2 * cap : (size_t)1 << 20;
+            if (next > h->count)
+                next = h->count;
+            unsigned char *grown = realloc(h->data, next);
+            if (grown == NULL)
+                return AIMC_FAIL(err, GSL_ENOMEM, "data: %s: out of memory for %zu bytes", path,
+                                 next);
+            h->data = grown;
+            cap = next;
+        }
+        const int st = read_exact(f, h->data + have, cap - have, path, "data", err);
+        if (st)
+            return st;
+        have = cap;
+    }
+    return GSL_SUCCESS;
+}
+
 int aimc_idx_read(const char *path, aimc_idx *out, aimc_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -79,10 +105,8 @@ int aimc_idx_read(const char *path, aimc_idx *out, aimc_err *err)
                          errno ? strerror(errno) : "out of memory");
     aimc_idx h = {0};
     int st = read_header(f, path, &h, err);
-    if (!st && (h.data = malloc(h.count)) == NULL)
-        st = AIMC_FAIL(err, GSL_ENOMEM, "data: %s: out of memory for %zu bytes", path, h.count);
     if (!st)
-        st = read_exact(f, h.data, h.count, path, "data", err);
+        st = read_payload(f, path, &h, err);
     if (!st) {
         /* Trailing bytes mean the header lies about the shape. */
         unsigned char extra;

@@ -22,6 +22,8 @@
 # a regression input once fixed); 77 (meson's "skipped") when clang cannot
 # build libFuzzer programs here or the parser does not exist yet.
 # Longer runs by hand:  tools/fuzz/run.sh h5 3600
+# AIMC_FUZZ_SEED=N fixes libFuzzer's seed (the meson tests use 1, so a CI run
+# explores the same inputs each time; 0 or unset: a fresh seed per run).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -147,7 +149,7 @@ if [ "${#inputs[@]}" -gt 0 ]; then
     fi
     echo "PASS fuzz $target: ${#inputs[@]} regression inputs replayed"
 fi
-"$exe" "${common[@]}" -max_total_time="$seconds" -print_final_stats=1 \
+"$exe" "${common[@]}" -seed="${AIMC_FUZZ_SEED:-0}" -max_total_time="$seconds" -print_final_stats=1 \
     "$work" "$build/seeds/$target" ${inputs[0]:+"$regress"} >"$build/$target.log" 2>&1
 st=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/$target.log" | tail -n 1)
