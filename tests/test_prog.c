@@ -8,7 +8,9 @@
  */
 #define _GNU_SOURCE /* posix_openpt, ptsname */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <math.h>
@@ -85,6 +87,34 @@ static const aimc_prog_spec spec = {
     .ctx = &P,
     .check = check,
 };
+
+/* Every test runs (in its own process) inside a fresh scratch directory
+ * holding an empty results/: the parser checks the place of the result
+ * file (the default results/fig.h5, or -o) before any work, so relative
+ * names must resolve somewhere harmless. */
+static char scratch[64];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void enter_scratch(void)
+{
+    snprintf(scratch, sizeof scratch, "/tmp/test_prog.cwd.XXXXXX");
+    cr_assert_not_null(mkdtemp(scratch));
+    cr_assert_eq(chdir(scratch), 0);
+    cr_assert_eq(mkdir("results", 0777), 0);
+}
+
+static void leave_scratch(void)
+{
+    if (chdir("/") == 0)
+        nftw(scratch, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(prog, .init = enter_scratch, .fini = leave_scratch);
 
 /* ---- capturing stdout and stderr ------------------------------------------ */
 
@@ -720,12 +750,14 @@ Test(prog, open_output_refuses_an_existing_file_in_one_line)
     capture ke;
     make_dir();
     snprintf(out, sizeof out, "%s/r.h5", dir);
+    PARSE("-o", out);
+    expect_run();
+    /* The file appears after parsing (which refuses it up front, below):
+     * opening checks again. */
     FILE *f = fopen(out, "w");
     cr_assert_not_null(f);
     fputs("precious", f);
     fclose(f);
-    PARSE("-o", out);
-    expect_run();
     capture_begin(&ke, STDERR_FILENO);
     aimc_h5 *h = aimc_prog_open_output(&spec, &C);
     capture_end(&ke, err, sizeof err);
@@ -743,6 +775,89 @@ Test(prog, open_output_refuses_an_existing_file_in_one_line)
     aimc_h5_abort(h);
     unlink(out);
     rmdir(dir);
+}
+
+/* ---- the result file's place, checked before any work ----------------------- */
+
+/* Nothing in the scratch directory but what the test made. */
+static int entries_in(const char *path)
+{
+    int n = 0;
+    DIR *d = opendir(path);
+    struct dirent *e;
+    cr_assert_not_null(d);
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+Test(prog, output_into_a_missing_directory_is_refused_by_the_parser)
+{
+    PARSE("-o", "no-such-dir/r.h5", "--force");
+    expect_usage("--output \"no-such-dir/r.h5\"", "directory \"no-such-dir\" does not exist");
+    cr_assert_neq(access("no-such-dir", F_OK), 0, "the directory is not made");
+    /* the preset's default output too: results/ is gone */
+    cr_assert_eq(rmdir("results"), 0);
+    PARSE();
+    expect_usage("--output \"results/fig.h5\"", "\"results\" does not exist");
+    PARSE("--quick", "--tau", "0.3");
+    expect_usage("--output", "does not exist");
+    cr_assert_eq(entries_in("."), 0);
+}
+
+Test(prog, existing_output_needs_force_and_is_left_untouched)
+{
+    FILE *f = fopen("old.h5", "w");
+    struct stat before, after;
+    cr_assert_not_null(f);
+    fputs("precious", f);
+    fclose(f);
+    cr_assert_eq(stat("old.h5", &before), 0);
+    PARSE("-o", "old.h5");
+    expect_usage("--output \"old.h5\" exists", "add --force");
+    PARSE("-o", "old.h5", "--full", "--tau", "0.9");
+    expect_usage("--output \"old.h5\" exists", "add --force");
+    cr_assert_eq(stat("old.h5", &after), 0);
+    cr_assert_eq(after.st_size, 8);
+    cr_assert_eq(after.st_mtime, before.st_mtime);
+    PARSE("-o", "old.h5", "--force");
+    expect_run();
+    PARSE("--force", "-o", "old.h5");
+    expect_run();
+    cr_assert_eq(entries_in("."), 2, "results/ and old.h5 only");
+}
+
+Test(prog, output_that_cannot_be_a_file_is_refused_by_the_parser)
+{
+    PARSE("-o", "results", "--force");
+    expect_usage("--output \"results\" is a directory", "give a file name");
+    PARSE("-o", "/", "--force");
+    expect_usage("--output \"/\" is a directory", "give a file name");
+    PARSE("-o", "/dev/null", "--force"); /* renaming onto it would replace the device */
+    expect_usage("--output \"/dev/null\" is not a regular file", "give a file name");
+    FILE *f = fopen("plain", "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    PARSE("-o", "plain/r.h5");
+    expect_usage("--output \"plain/r.h5\"", "Not a directory");
+    PARSE("-o", "");
+    expect_usage("--output", "should be a file name");
+}
+
+Test(prog, output_check_comes_after_the_options_and_not_before_help)
+{
+    PARSE("-o", "no-such-dir/r.h5", "--tau", "2");
+    expect_usage("--tau", "should be in (0, 1]");
+    PARSE("-o", "no-such-dir/r.h5", "--help");
+    cr_assert_eq(R.rc, AIMC_PROG_DONE, "%s", R.err);
+    cr_assert_str_empty(R.err);
+    PARSE("-o", "no-such-dir/r.h5", "--version");
+    cr_assert_eq(R.rc, AIMC_PROG_DONE, "%s", R.err);
+    PARSE("-o", "results/new.h5");
+    expect_run();
+    PARSE("-o", "/tmp/../tmp/aimc-test-prog-not-there.h5");
+    expect_run();
 }
 
 Test(prog, finish_with_an_error_prints_it_and_leaves_no_file)

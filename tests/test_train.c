@@ -22,7 +22,7 @@ Test(train, digital_sgd_through_the_loop_is_the_plain_iteration)
     tp.steps = 50;
     tp.w0_value = 0.3;
     double loss[51], w_loop[6];
-    aimc_lsq_trace tr = {loss, NULL, NULL, w_loop, 0};
+    aimc_lsq_trace tr = {.loss = loss, .final_w = w_loop};
     cr_assert_eq(aimc_lsq_train(p, &tp, 1, &tr, NULL), GSL_SUCCESS);
     double w[6], g[6];
     for (int j = 0; j < 6; ++j)
@@ -81,12 +81,16 @@ Test(train, minibatch_sgd_converges_on_a_consistent_problem)
     tp.steps = 3000;
     tp.batch = 6;
     double dist[3001];
-    aimc_lsq_trace tr = {NULL, NULL, dist, NULL, 0};
+    aimc_lsq_trace tr = {.dist = dist};
     cr_assert_eq(aimc_lsq_train(p, &tp, 5, &tr, NULL), GSL_SUCCESS);
     cr_expect_lt(dist[3000], 1e-8 * dist[0], "%g from %g", dist[3000], dist[0]);
     aimc_lsq_free(p);
 }
 
+/* Digital SGD with α = 50 ≫ 2/L grows |w| geometrically, so the loss
+ * (quadratic in w) overflows to inf while W is still finite: the loop must
+ * stop at the first state whose loss is not finite, name "loss", keep W of
+ * that state, and mark the entries after it as never computed (NaN). */
 Test(train, a_diverging_run_stops_with_the_step_named)
 {
     aimc_lsq *p = aimc_lsq_alloc_random(20, 5, 1.0, 0.5, 2, 100, NULL);
@@ -94,11 +98,95 @@ Test(train, a_diverging_run_stops_with_the_step_named)
     tp.algo = &aimc_optim_dsgd;
     tp.optim.alpha = 50.0; /* far beyond 2/L */
     tp.steps = 5000;
-    double loss[5001];
-    aimc_lsq_trace tr = {loss, NULL, NULL, NULL, 0};
+    static double loss[5001];
+    double w[5];
+    aimc_lsq_trace tr = {.loss = loss, .final_w = w};
     aimc_err err = {0};
-    cr_expect_eq(aimc_lsq_train(p, &tp, 1, &tr, &err), GSL_ERANGE);
-    cr_expect(strstr(err.msg, "diverged at step") != NULL, "%s", err.msg);
+    cr_assert_eq(aimc_lsq_train(p, &tp, 1, &tr, &err), GSL_ERANGE);
+    size_t k = 0;
+    while (isfinite(loss[k]))
+        ++k;
+    cr_assert_lt(k, 5000, "the run should diverge well before its last step");
+    cr_expect_eq(tr.diverged, 1);
+    cr_expect_eq(tr.diverged_step, k);
+    cr_expect_str_eq(tr.diverged_parameter, "loss");
+    cr_expect(isinf(tr.diverged_value) && tr.diverged_value > 0, "%g", tr.diverged_value);
+    cr_expect_eq(loss[k], tr.diverged_value);
+    for (int j = 0; j < 5; ++j)
+        cr_expect(isfinite(w[j]), "W[%d] = %g at the diverged state", j, w[j]);
+    for (size_t j = k + 1; j <= 5000; ++j)
+        cr_assert(isnan(loss[j]), "loss[%zu] = %g after the stop", j, loss[j]);
+    char want[96];
+    snprintf(want, sizeof want, "dsgd diverged at step %zu (loss = inf)", k);
+    cr_expect(strstr(err.msg, want) != NULL, "%s (want %s)", err.msg, want);
+    aimc_lsq_free(p);
+}
+
+/* A NaN or inf in W or P is found by name at the state it is in, before
+ * the loss is looked at: here put into W0 (or P0) at one index, it must stop
+ * the run at step 0 naming exactly that entry and its value.  For
+ * Tiki-Taka the loss at W + γP is not finite either, but the parameter
+ * comes first; W is checked before P. */
+static void expect_named(const aimc_optim_type *algo, const double *w0, const double *p0,
+                         const char *name, double value)
+{
+    aimc_lsq *p = aimc_lsq_alloc_random(12, 6, 1.0, 0.5, 3, 100, NULL);
+    aimc_lsq_train_params tp = aimc_lsq_train_default_params();
+    tp.algo = algo;
+    tp.steps = 20;
+    tp.w0 = w0;
+    tp.p0 = p0;
+    double loss[21], lmain[21], dist[21];
+    aimc_lsq_trace tr = {.loss = loss, .loss_main = lmain, .dist = dist};
+    aimc_err err = {0};
+    cr_assert_eq(aimc_lsq_train(p, &tp, 3, &tr, &err), GSL_ERANGE, "%s: %s", name, err.msg);
+    cr_expect_eq(tr.diverged, 1);
+    cr_expect_eq(tr.diverged_step, 0, "%s: step %zu", name, tr.diverged_step);
+    cr_expect_str_eq(tr.diverged_parameter, name);
+    if (isnan(value))
+        cr_expect(isnan(tr.diverged_value), "%s = %g", name, tr.diverged_value);
+    else
+        cr_expect_eq(tr.diverged_value, value, "%s = %g", name, tr.diverged_value);
+    for (int j = 1; j <= 20; ++j)
+        cr_expect(isnan(loss[j]) && isnan(lmain[j]) && isnan(dist[j]), "entry %d", j);
+    char want[64];
+    snprintf(want, sizeof want, "at step 0 (%s = %g)", name, value);
+    cr_expect(strstr(err.msg, want) != NULL, "%s (want %s)", err.msg, want);
+    aimc_lsq_free(p);
+}
+
+Test(train, a_nonfinite_weight_is_named_with_its_step_and_value)
+{
+    double w0[6] = {0.1, -0.1, 0.2, 0, 0.05, 0}, p0[6] = {0};
+    w0[3] = NAN;
+    expect_named(&aimc_optim_asgd, w0, NULL, "W[3]", NAN);
+    expect_named(&aimc_optim_rl, w0, NULL, "W[3]", NAN);
+    w0[3] = 0;
+    w0[5] = -INFINITY; /* a device clips ±inf into [-tau, tau]; digital W keeps it */
+    expect_named(&aimc_optim_dsgd, w0, NULL, "W[5]", -INFINITY);
+    w0[5] = 0;
+    p0[2] = NAN;
+    expect_named(&aimc_optim_rl, w0, p0, "P[2]", NAN);
+    w0[4] = NAN; /* W before P */
+    expect_named(&aimc_optim_rl, w0, p0, "W[4]", NAN);
+}
+
+/* A run that stays finite says so, whatever the trace held before. */
+Test(train, a_finite_run_records_no_divergence)
+{
+    aimc_lsq *p = aimc_lsq_alloc_random(12, 6, 1.0, 0.5, 3, 100, NULL);
+    aimc_lsq_train_params tp = aimc_lsq_train_default_params();
+    tp.algo = &aimc_optim_rl;
+    tp.steps = 50;
+    double loss[51];
+    aimc_lsq_trace tr = {.loss = loss, .diverged = 1, .diverged_step = 7,
+                         .diverged_parameter = "W[1]", .diverged_value = NAN};
+    cr_assert_eq(aimc_lsq_train(p, &tp, 3, &tr, NULL), GSL_SUCCESS);
+    cr_expect_eq(tr.diverged, 0);
+    cr_expect_eq(tr.diverged_step, 0);
+    cr_expect_str_empty(tr.diverged_parameter);
+    for (int k = 0; k <= 50; ++k)
+        cr_expect(isfinite(loss[k]), "loss[%d]", k);
     aimc_lsq_free(p);
 }
 

@@ -20,6 +20,9 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -234,15 +237,27 @@ cleanup:
     return rc;
 }
 
-/* Open FILE read-only; on failure report why (errno text when the file
- * cannot even be opened, HDF5's verdict otherwise). */
-static int open_file(const char *file, hid_t *f)
+/* Only a regular file goes to HDF5: H5Fopen blocks forever on a FIFO (a
+ * pipe from <(...) or a named pipe) and misreads devices, so FILE is looked
+ * at once in main, opened non-blocking, before any HDF5 call (as the
+ * library's readers do). */
+static int check_regular_file(const char *file)
 {
-    int fd = open(file, O_RDONLY);
+    struct stat st;
+    int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC), regular;
 
     if (fd < 0)
         return fail("cannot open %s: %s", file, strerror(errno));
+    regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     close(fd);
+    if (!regular)
+        return fail("cannot open %s: not a regular file (give an HDF5 result file)", file);
+    return 0;
+}
+
+/* Open FILE (already checked to be a regular file) read-only with HDF5. */
+static int open_file(const char *file, hid_t *f)
+{
     *f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (*f < 0)
         return fail("cannot open %s: not a readable HDF5 file (truncated or corrupt?)", file);
@@ -405,6 +420,93 @@ static int list_file(const char *file, FILE *out)
     return rc;
 }
 
+/* ---- reading, isolated --------------------------------------------------- */
+
+typedef struct {
+    int mode;    /* 'l' --list, 'a' --attr, 0 columns */
+    int nargs;
+    char **args; /* FILE, then DSETs or OBJ NAME */
+} request;
+
+/* The child's side: the whole answer in memory, then into the pipe only if
+ * everything was read.  Returns the exit status (2: its line is printed). */
+static int answer_request(const request *q, int fd)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    int rc;
+
+    if (out == NULL)
+        return fail("out of memory");
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* failures are reported by us, in one line */
+    if (q->mode == 'l')
+        rc = list_file(q->args[0], out);
+    else if (q->mode == 'a')
+        rc = print_one_attr(q->args[0], q->args[1], q->args[2], out);
+    else
+        rc = print_columns(q->args[0], q->nargs - 1, q->args + 1, out);
+    if (fclose(out) != 0 && rc == 0)
+        rc = fail("out of memory");
+    for (size_t done = 0; rc == 0 && done < len;) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno != EINTR)
+            rc = fail("cannot pass the output on: %s", strerror(errno));
+        done += n > 0 ? (size_t)n : 0;
+    }
+    free(text);
+    return rc;
+}
+
+/* HDF5 1.10 itself can crash on a damaged file: listing the attributes of
+ * an object with one damaged attribute message frees HDF5's attribute table
+ * twice (SIGSEGV in H5A__attr_release_table, h5dump too; by index,
+ * H5Aget_name_by_idx, takes the same path).  No check of ours can tell such
+ * a file beforehand, so the reading runs in a child process: its answer
+ * comes back through a pipe, and a child killed by a signal becomes one
+ * line and status 2 like any other unreadable file. */
+static int read_in_child(const request *q, char **text, size_t *len)
+{
+    int fds[2], status = 0, rc = 0;
+    char buf[65536];
+    FILE *out;
+    pid_t pid;
+    ssize_t n;
+
+    if (pipe(fds) != 0)
+        return fail("cannot create a pipe: %s", strerror(errno));
+    fflush(stdout);
+    pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return fail("cannot start a reader process: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core); /* a crash here is handled, not debugged */
+        close(fds[0]);
+        _exit(answer_request(q, fds[1]));
+    }
+    close(fds[1]);
+    out = open_memstream(text, len);
+    while ((n = read(fds[0], buf, sizeof buf)) != 0)
+        if (n > 0 && out != NULL)
+            fwrite(buf, 1, (size_t)n, out);
+        else if (n < 0 && errno != EINTR)
+            break;
+    close(fds[0]);
+    if (out == NULL || fclose(out) != 0)
+        rc = fail("out of memory");
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return fail("lost the reader process: %s", strerror(errno));
+    if (WIFSIGNALED(status))
+        return fail("cannot read %s: the file is damaged (HDF5 crashed reading it: %s)",
+                    q->args[0], strsignal(WTERMSIG(status)));
+    return rc != 0 ? rc : WEXITSTATUS(status);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -417,7 +519,6 @@ int main(int argc, char **argv)
     int mode = 0, opt, nargs, rc;
     char *text = NULL;
     size_t text_len = 0;
-    FILE *out;
 
     opterr = 0; /* our own one-line messages */
     while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
@@ -452,18 +553,9 @@ int main(int argc, char **argv)
         return fail("%s; usage: " PROG " FILE DSET [DSET ...] (see --help)",
                     nargs == 0 ? "no FILE given" : "no DSET given after FILE");
 
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* failures are reported by us, in one line */
-    out = open_memstream(&text, &text_len);
-    if (out == NULL)
-        return fail("out of memory");
-    if (mode == 'l')
-        rc = list_file(argv[optind], out);
-    else if (mode == 'a')
-        rc = print_one_attr(argv[optind], argv[optind + 1], argv[optind + 2], out);
-    else
-        rc = print_columns(argv[optind], nargs - 1, argv + optind + 1, out);
-    if (fclose(out) != 0 && rc == 0)
-        rc = fail("out of memory");
+    if ((rc = check_regular_file(argv[optind])) != 0)
+        return rc;
+    rc = read_in_child(&(request){mode, nargs, argv + optind}, &text, &text_len);
     if (rc == 0 && (fwrite(text, 1, text_len, stdout) != text_len || fflush(stdout) != 0)) {
         free(text);
         fprintf(stderr, PROG ": cannot write to stdout: %s\n", strerror(errno));

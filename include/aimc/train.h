@@ -43,10 +43,22 @@ typedef struct {
     double *dist;       /* ‖W − w*‖ */
     double *final_w;    /* n: W at the end */
     double pulses;      /* pulses fired into all arrays */
+    /* Set on every return: where the run stopped being finite, so that a
+     * program can report it (aimc_divergence of aimc/prog.h) as is. */
+    int diverged;              /* 1: stopped with GSL_ERANGE, 0 otherwise */
+    size_t diverged_step;      /* the first state k with a non-finite W, P or loss */
+    char diverged_parameter[32]; /* what went first: "W[12]", "P[3]" or "loss" */
+    double diverged_value;     /* its value: NaN or ±inf */
 } aimc_lsq_trace;
 
-/* Run the loop; random streams from `seed`.  Stops with GSL_ERANGE and a
- * message naming the step if the loss stops being finite. */
+/* Run the loop; random streams from `seed`.  Before each step k (and at
+ * the end) W, then P (residual algorithms), then the loss at the query
+ * point must be finite; if one is not, the loop stops with GSL_ERANGE and a
+ * message naming the step and the first non-finite entry ("train: rl
+ * diverged at step 21 (W[3] = nan)"), records them in tr->diverged_*, and
+ * sets the entries of loss, loss_main and dist after step k to NaN (never
+ * computed).  State k is recorded in loss, loss_main, dist and final_w as
+ * usual. */
 int aimc_lsq_train(aimc_lsq *p, const aimc_lsq_train_params *tp, uint64_t seed, aimc_lsq_trace *tr,
                    aimc_err *err);
 

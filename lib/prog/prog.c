@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -149,7 +150,7 @@ static void complain(const aimc_prog_spec *spec, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void complain(const aimc_prog_spec *spec, const char *fmt, ...)
 {
-    char line[768];
+    char line[1536];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
@@ -159,14 +160,13 @@ static void complain(const aimc_prog_spec *spec, const char *fmt, ...)
 
 /* `s` in double quotes, control characters escaped and long text cut, so
  * that whatever the user typed, the complaint stays one readable line. */
-static const char *quoted(const char *s, char *buf, size_t len)
+static const char *quoted_upto(const char *s, char *buf, size_t len, size_t shown)
 {
-    enum { SHOWN = 60 };
     size_t k = 0, n = 0;
     buf[k++] = '"';
     for (; *s != '\0' && k + 8 < len; s++, n++) {
         unsigned char ch = (unsigned char)*s;
-        if (n == SHOWN) {
+        if (n == shown) {
             k += (size_t)snprintf(buf + k, len - k, "...");
             break;
         }
@@ -180,6 +180,12 @@ static const char *quoted(const char *s, char *buf, size_t len)
     buf[k++] = '"';
     buf[k] = '\0';
     return buf;
+}
+
+/* Values typed on the command line: the first 60 characters are enough. */
+static const char *quoted(const char *s, char *buf, size_t len)
+{
+    return quoted_upto(s, buf, len, 60);
 }
 
 /* The shortest "%g" text that reads back as exactly x: 0.1, not 0.100000. */
@@ -585,6 +591,57 @@ static int parse_options(const aimc_prog_spec *spec, aimc_prog_common *c, const 
     return AIMC_PROG_RUN;
 }
 
+/* The result file's place, checked before any work (theory checks open
+ * their file only after it): -o must name a file that does not exist (or,
+ * with --force, a regular file), in a directory that exists and can be
+ * written.  aimc_h5_create checks again when the file is made; this only
+ * moves the common mistakes ahead of the run.  Returns 0 or complains. */
+static int check_output(const aimc_prog_spec *spec, const aimc_prog_common *c)
+{
+    char q[640], qd[640], dir[PATH_MAX];
+    const char *path = c->output, *slash = strrchr(path, '/');
+    struct stat st;
+
+    if (path[0] == '\0') {
+        complain(spec, "invalid argument \"\" for --output: should be a file name");
+        return -1;
+    }
+    quoted_upto(path, q, sizeof q, 300); /* a path is shown whole, up to 300 characters */
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            complain(spec, "--output %s is a directory; give a file name", q);
+        else if (!S_ISREG(st.st_mode))
+            complain(spec, "--output %s is not a regular file; give a file name", q);
+        else if (!c->force)
+            complain(spec, "--output %s exists; add --force to overwrite it", q);
+        return S_ISREG(st.st_mode) && c->force ? 0 : -1;
+    }
+    if (errno != ENOENT) {
+        complain(spec, "cannot use --output %s: %s", q, strerror(errno));
+        return -1;
+    }
+    /* A new file: its directory must exist and take new files. */
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else /* "/x.h5" lives in "/" */
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    quoted_upto(dir, qd, sizeof qd, 300);
+    if (stat(dir, &st) != 0) {
+        complain(spec, "cannot write --output %s: directory %s %s", q, qd,
+                 errno == ENOENT ? "does not exist (create it first)" : strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        complain(spec, "cannot write --output %s: %s is not a directory", q, qd);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        complain(spec, "cannot write --output %s in directory %s: %s", q, qd, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int aimc_prog_parse(const aimc_prog_spec *spec, aimc_prog_common *c, int argc, char **argv)
 {
     table t;
@@ -636,6 +693,8 @@ int aimc_prog_parse(const aimc_prog_spec *spec, aimc_prog_common *c, int argc, c
         complain(spec, "%s", err.msg[0] != '\0' ? err.msg : "inconsistent options");
         rc = AIMC_PROG_USAGE;
     }
+    if (rc == AIMC_PROG_RUN && c->output != NULL && check_output(spec, c) != 0)
+        rc = AIMC_PROG_USAGE;
 #ifdef _OPENMP
     if (rc == AIMC_PROG_RUN)
         omp_set_num_threads((int)c->threads);

@@ -1,5 +1,6 @@
 /* train.c — the standard training loop on least squares. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,11 +69,65 @@ static double dist_to(const double *w, const double *ws, size_t n)
     return sqrt(s);
 }
 
+/* Index of the first NaN or ±inf in x[0..n), n if every entry is finite. */
+static size_t first_nonfinite(const double *x, size_t n)
+{
+    size_t i = 0;
+    while (i < n && isfinite(x[i]))
+        ++i;
+    return i;
+}
+
+/* Is state k finite?  W first, then P, then the loss at the query point
+ * (W + γP can overflow while W and P are finite): the first entry that is
+ * not goes into the trace, so that programs report the parameter rather
+ * than re-derive it.  Checking W and P themselves also catches a bad
+ * weight at the step it appears, not one step later when the query point
+ * W + γP is next formed.  Returns 1 if state k diverged. */
+static int find_divergence(const aimc_optim *o, size_t n, unsigned k, double fq,
+                           aimc_lsq_trace *tr)
+{
+    const double *w = aimc_optim_weights(o), *pp = aimc_optim_residual(o);
+    size_t i;
+    if ((i = first_nonfinite(w, n)) < n) {
+        snprintf(tr->diverged_parameter, sizeof tr->diverged_parameter, "W[%zu]", i);
+        tr->diverged_value = w[i];
+    } else if (pp != NULL && (i = first_nonfinite(pp, n)) < n) {
+        snprintf(tr->diverged_parameter, sizeof tr->diverged_parameter, "P[%zu]", i);
+        tr->diverged_value = pp[i];
+    } else if (!isfinite(fq)) {
+        snprintf(tr->diverged_parameter, sizeof tr->diverged_parameter, "loss");
+        tr->diverged_value = fq;
+    } else {
+        return 0;
+    }
+    tr->diverged = 1;
+    tr->diverged_step = k;
+    return 1;
+}
+
+/* Entries after the diverged step k were never computed: NaN, not garbage. */
+static void mark_not_computed(aimc_lsq_trace *tr, unsigned k, unsigned steps)
+{
+    for (unsigned j = k + 1; j <= steps; ++j) {
+        if (tr->loss)
+            tr->loss[j] = NAN;
+        if (tr->loss_main)
+            tr->loss_main[j] = NAN;
+        if (tr->dist)
+            tr->dist[j] = NAN;
+    }
+}
+
 int aimc_lsq_train(aimc_lsq *p, const aimc_lsq_train_params *tp, uint64_t seed, aimc_lsq_trace *tr,
                    aimc_err *err)
 {
     const size_t n = p->n, m = p->m;
     const size_t b = tp->batch == 0 || tp->batch > m ? m : tp->batch;
+    tr->diverged = 0; /* until find_divergence says otherwise */
+    tr->diverged_step = 0;
+    tr->diverged_parameter[0] = '\0';
+    tr->diverged_value = 0;
     if (tp->noise_sigma > 0 && tp->noise != AIMC_GNOISE_NONE &&
         ((tp->algo != &aimc_optim_dsgd && !tp->algo->uses_residual &&
           tp->optim.main.update->needs_factors) ||
@@ -115,9 +170,10 @@ int aimc_lsq_train(aimc_lsq *p, const aimc_lsq_train_params *tp, uint64_t seed, 
             tr->loss_main[k] = q == w ? fq : aimc_lsq_loss(p, w);
         if (tr->dist)
             tr->dist[k] = dist_to(w, p->w_star, n);
-        if (!isfinite(fq)) {
-            st = AIMC_FAIL(err, GSL_ERANGE, "train: %s diverged at step %u (loss %g)",
-                           tp->algo->name, k, fq);
+        if (find_divergence(o, n, k, fq, tr)) {
+            mark_not_computed(tr, k, tp->steps);
+            st = AIMC_FAIL(err, GSL_ERANGE, "train: %s diverged at step %u (%s = %g)",
+                           tp->algo->name, k, tr->diverged_parameter, tr->diverged_value);
             break;
         }
         if (k == tp->steps)
