@@ -11,7 +11,8 @@
  *     }
  *     W = aimc_optim_weights(o);
  *
- * Variants (registered by name for --algorithm):
+ * Variants (registered by name for --algorithm; one file each in lib/optim,
+ * listed in lib/optim/registry.def):
  *   dsgd   Digital SGD:      W ← W − α∇                       (float, unbounded)
  *   asgd   Analog SGD (2):   W ← AnalogUpdate(W, −α∇)         (main tile's kernel)
  *   rl     Residual learning / Tiki-Taka (10)–(11):
@@ -53,19 +54,32 @@ typedef struct {
 
 typedef struct aimc_optim aimc_optim;
 
+/* An algorithm's type table.  Each is defined in its own file
+ * lib/optim/<id>.c and registered by one line of lib/optim/registry.def;
+ * docs/EXTENDING.md §2 is the recipe. */
+struct aimc_optim_hooks;  /* private to lib/optim (lib/optim/algorithm.h) */
 typedef struct aimc_optim_type {
     const char *name;
     const char *summary;
     int uses_residual;  /* has a P array */
     int mixes;          /* gradient taken at W̄ = W + γP */
     int (*step)(aimc_optim *o, const aimc_grad *g, aimc_err *err);
+    /* What else the core asks of the algorithm (a float W, state of its
+     * own, a buffer to show); NULL: nothing.  Appended last, so tables
+     * written before it existed still compile. */
+    const struct aimc_optim_hooks *hooks;
 } aimc_optim_type;
 
+/* The paper's algorithms, for code that names one; an algorithm added later
+ * is reached by name (aimc_optim_find) and needs no declaration here. */
 extern const aimc_optim_type aimc_optim_dsgd, aimc_optim_asgd, aimc_optim_rl, aimc_optim_ttv2,
     aimc_optim_rlv2;
-extern const aimc_optim_type *const aimc_optim_types[];  /* NULL-terminated */
-const aimc_optim_type *aimc_optim_find(const char *name);
-const char *aimc_optim_type_names(void);
+extern const aimc_optim_type *const aimc_optim_types[];  /* NULL-terminated, --help order */
+const aimc_optim_type *aimc_optim_find(const char *name);  /* NULL if unknown (or NULL) */
+const char *aimc_optim_type_names(void);                   /* "dsgd|asgd|rl|ttv2|rlv2" */
+/* 1 if the type keeps W as a float array (no tile, no device), as dsgd does:
+ * ask this rather than compare with &aimc_optim_dsgd. */
+int aimc_optim_type_is_digital(const aimc_optim_type *T);
 
 aimc_optim_params aimc_optim_default_params(void);
 int aimc_optim_validate(const aimc_optim_type *T, const aimc_optim_params *p, aimc_err *err);

@@ -22,6 +22,7 @@
 #include "aimc/common.h"
 #include "aimc/device.h"
 #include "aimc/h5.h"
+#include "aimc/optim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -81,6 +82,11 @@ typedef struct {
 enum { AIMC_PROG_RUN = 0, AIMC_PROG_DONE = 1, AIMC_PROG_USAGE = 2 };
 static inline int aimc_prog_exit_status(int rc) { return rc == AIMC_PROG_DONE ? 0 : 2; }
 
+/* After the options and spec->check, the result file's place is checked
+ * too (when c->output is set): a directory that exists and can be written,
+ * and no file of that name unless --force (then a regular file).  So a bad
+ * -o is one line and exit 2 before any work, also in programs that open
+ * their file only at the end; aimc_prog_open_output checks again. */
 int aimc_prog_parse(const aimc_prog_spec *spec, aimc_prog_common *c, int argc, char **argv);
 void aimc_prog_usage(const aimc_prog_spec *spec, const aimc_prog_common *c, FILE *out);
 
@@ -221,6 +227,44 @@ int aimc_device_cli_resolve(const aimc_device_cli *dc, aimc_device_params *out, 
      "device-to-device absolute spread of up/down asymmetry"},                                     \
     {"zero-shift", AIMC_OPT_FLAG, &(dc).zero_shift, 0, 0, 0, NULL, "",                             \
      "calibrate each element's symmetric point to 0 (exact zero-shifting)"}
+
+/* ---- the algorithm options, shared by every program -------------------
+ *
+ * (lib/prog/algo_cli.c.)  Names come from the registry of algorithms
+ * (lib/optim/registry.def), so a newly registered algorithm is accepted and
+ * listed by --help in every program that uses these, with no edit to it.
+ *
+ * One algorithm: a `const char *algorithm` in the configuration (default
+ * set in the preset, e.g. "asgd"), AIMC_ALGORITHM_OPTION(cfg.algorithm) in
+ * the option table.  The parser itself rejects an unknown name (one line,
+ * exit 2), so aimc_optim_find(cfg.algorithm) is never NULL after it.
+ *
+ * Several algorithms: an aimc_algo_list in the configuration,
+ * aimc_algo_list_init(&cfg.algos, "dsgd,asgd,rl") in the preset (the
+ * default, and the --help text that names every registered algorithm),
+ * AIMC_ALGOS_OPTION(cfg.algos) in the option table, and
+ * aimc_algo_list_resolve(&cfg.algos, &err) in the spec's check callback (or
+ * right after parsing, before any work), which fills type[0..n) in the
+ * order given and fails on an unknown, empty or repeated name. */
+#define AIMC_ALGO_LIST_MAX 16
+typedef struct {
+    const char *names;                              /* --algos: "dsgd,asgd,rl" */
+    size_t n;                                       /* resolved: how many */
+    const aimc_optim_type *type[AIMC_ALGO_LIST_MAX]; /* resolved, in the order given */
+    char help[512];                                 /* --help line (aimc_algo_list_init) */
+} aimc_algo_list;
+
+/* Default names (kept as a pointer, not copied) and the help line. */
+void aimc_algo_list_init(aimc_algo_list *l, const char *names);
+/* Names → types; on failure n = 0 and err says, in one line, which name is
+ * wrong and lists the valid ones. */
+int aimc_algo_list_resolve(aimc_algo_list *l, aimc_err *err);
+
+#define AIMC_ALGORITHM_OPTION(name)                                                                \
+    {"algorithm", AIMC_OPT_NAME, &(name), 0, 0, 0, aimc_optim_type_names, "",                      \
+     "training algorithm (SPEC 2)"}
+#define AIMC_ALGOS_OPTION(list)                                                                    \
+    {"algos", AIMC_OPT_STRING, &(list).names, 0, 0, 0, NULL, "", (list).help}
 
 /* Build information (generated at configure time). */
 const char *aimc_build_git_describe(void);
