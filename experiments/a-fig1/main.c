@@ -122,35 +122,6 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = full ? 10 : 4;
 }
 
-/* "0.2,0.1" → values; one line naming the option on error. */
-static int parse_list(const char *s, const char *opt, double lo, double hi, double *v, size_t max,
-                      size_t *n, aimc_err *err)
-{
-    const char *p = s;
-    *n = 0;
-    while (*p) {
-        char *end;
-        const double x = strtod(p, &end);
-        if (end == p || !isfinite(x) || x <= lo || x > hi || (*end && *end != ','))
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be comma-separated "
-                             "numbers in (%g, %g]",
-                             s, opt, lo, hi);
-        if (*n == max)
-            return AIMC_FAIL(err, GSL_EINVAL, "--%s: at most %zu values", opt, max);
-        /* Values name result groups ("%g"), so they must differ there. */
-        char a[32], b[32];
-        snprintf(a, sizeof a, "%g", x);
-        for (size_t i = 0; i < *n; ++i)
-            if (snprintf(b, sizeof b, "%g", v[i]), strcmp(a, b) == 0)
-                return AIMC_FAIL(err, GSL_EINVAL,
-                                 "invalid argument \"%s\" for --%s: %s appears twice", s, opt, a);
-        v[(*n)++] = x;
-        p = *end ? end + 1 : end;
-    }
-    return *n ? 0 : AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-}
-
 static int parse_analog(const char *s, aimc_err *err)
 {
     static const char *const nn[3] = {"none", "read", "digital"};
@@ -198,7 +169,8 @@ static int parse_analog(const char *s, aimc_err *err)
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    int st = parse_list(cfg.alpha_list, "alpha-list", 0, 100, cfg.alpha, MAX_ALPHA, &cfg.na, err);
+    int st = aimc_parse_list(cfg.alpha_list, "alpha-list", 0, 100, AIMC_OPT_MIN_OPEN, cfg.alpha,
+                             MAX_ALPHA, &cfg.na, err);
     if (!st)
         st = parse_analog(cfg.analog, err);
     if (!st && cfg.tail > cfg.steps)
@@ -254,28 +226,6 @@ static aimc_lsq_train_params curve_params(const analog_curve *ak, double alpha)
 }
 
 /* ---- statistics over repetitions ---------------------------------------- */
-
-typedef struct {
-    double mean, sd;   /* of the floor */
-    double lmean, lse; /* of log10(floor): mean and standard error */
-} floor_stat;
-
-static floor_stat stat_of(const double *x, size_t r)
-{
-    floor_stat s = {0, 0, 0, 0};
-    for (size_t i = 0; i < r; ++i) {
-        s.mean += x[i] / r;
-        s.lmean += log10(x[i]) / r;
-    }
-    double v = 0, lv = 0;
-    for (size_t i = 0; i < r; ++i) {
-        v += (x[i] - s.mean) * (x[i] - s.mean);
-        lv += (log10(x[i]) - s.lmean) * (log10(x[i]) - s.lmean);
-    }
-    s.sd = r > 1 ? sqrt(v / (r - 1)) : 0.0;
-    s.lse = r > 1 ? sqrt(lv / (r - 1) / r) : 0.0;
-    return s;
-}
 
 /* Two-sided 99 % Student-t factor for r repetitions (0 when r = 1: then
  * every comparison is a plain one). */
@@ -379,19 +329,28 @@ static const char *curve_label(size_t c) { return c == 0 ? "dsgd" : cfg.ak[c - 1
  * size α[a]: the plotted error κf/D into loss (reps × (steps+1)), floors into
  * fl[r].  Repetitions differ in their noise and pulse streams; curves and
  * step sizes of one repetition share them. */
-static int run_curve(aimc_lsq *prob, size_t c, size_t a, const aimc_prog_common *com, double *loss,
-                     double *fl, aimc_progress *bar, uint64_t *done, aimc_err *err)
+static int run_curve(aimc_h5 *h, aimc_lsq *prob, size_t c, size_t a, const aimc_prog_common *com,
+                     double *loss, double *fl, aimc_progress *bar, uint64_t *done,
+                     aimc_diverged_run *dv, aimc_err *err)
 {
     const unsigned np = cfg.steps + 1;
     const aimc_lsq_train_params tp = curve_params(c ? &cfg.ak[c - 1] : NULL, cfg.alpha[a]);
     int st = 0;
     for (unsigned r = 0; r < com->reps && !st; ++r) {
-        aimc_lsq_trace tr = {loss + (size_t)r * np, NULL, NULL, NULL, 0};
+        aimc_lsq_trace tr = {.loss = loss + (size_t)r * np};
         st = aimc_lsq_train(prob, &tp, aimc_seed_derive(com->seed, r), &tr, err);
         for (unsigned k = 0; k < np; ++k)
             tr.loss[k] *= cfg.loss_scale / (double)prob->n;
         fl[r] = tail_mean(tr.loss);
         aimc_progress_update(bar, ++*done);
+        if (st == GSL_ERANGE && tr.diverged) { /* keep what it computed, then stop */
+            const char *metric[1] = {"loss"};
+            const double *series[1] = {tr.loss};
+            char run[128];
+            snprintf(run, sizeof run, "/runs/%s-a%g", curve_label(c), cfg.alpha[a]);
+            st = aimc_prog_keep_diverged(h, dv, run, r, tr.diverged_step, tr.diverged_parameter,
+                                         tr.diverged_value, 1, metric, series, err);
+        }
     }
     return st;
 }
@@ -424,7 +383,7 @@ static int write_curve(aimc_h5 *h, size_t c, size_t a, size_t reps, const double
 /* ---- summary and claims -------------------------------------------------- */
 
 typedef struct {
-    floor_stat fs[1 + MAX_ANALOG][MAX_ALPHA];
+    aimc_floor_stat fs[1 + MAX_ANALOG][MAX_ALPHA];
     /* floor minus the Digital SGD floor of the same repetition (paired:
      * the curves of a repetition share their noise streams) */
     double excess[1 + MAX_ANALOG][MAX_ALPHA], excess_se[1 + MAX_ANALOG][MAX_ALPHA];
@@ -501,36 +460,15 @@ static void print_table(const summary *s, unsigned reps)
            s->offset);
 }
 
-typedef struct {
-    char text[240];
-    int holds, asserted;
-} claim;
-
-static int report_claims(aimc_h5 *h, const claim *cl, int n, int *all_hold, aimc_err *err)
+/* The claim sheet (lib/prog/claims.c) into /summary. */
+static int report_claims(aimc_h5 *h, const aimc_claim *cl, int n, int *all_hold, aimc_err *err)
 {
-    int npass = 0, nfail = 0, st = 0;
-    printf("\n  claims (99 %% Student-t intervals over repetitions; log10 of the floors):\n");
-    for (int q = 0; q < n; ++q) {
-        const char *tag = cl[q].asserted ? (cl[q].holds ? "PASS" : "FAIL")
-                                         : (cl[q].holds ? "note" : "NOT REPRODUCED");
-        printf("  %-14s %s%s\n", tag, cl[q].text, cl[q].asserted ? "" : " [reported]");
-        npass += cl[q].asserted && cl[q].holds;
-        nfail += cl[q].asserted && !cl[q].holds;
-    }
-    if (cfg.check)
-        printf("%d passed, %d failed\n", npass, nfail);
-    *all_hold = nfail == 0;
-    for (int q = 0; q < n && !st; ++q) {
-        char name[32];
-        snprintf(name, sizeof name, "claim%d", q + 1);
-        st = aimc_h5_attr_string(h, "/summary", name, cl[q].text, err);
-        snprintf(name, sizeof name, "claim%d_holds", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, cl[q].holds, err);
-        snprintf(name, sizeof name, "claim%d_asserted", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, cl[q].asserted, err);
-    }
+    aimc_claims cs;
+    aimc_claims_init(&cs, h, "/summary");
+    int st = aimc_claims_report(
+        &cs, "\n  claims (99 % Student-t intervals over repetitions; log10 of the floors):\n", cl,
+        n, cfg.check, err);
+    *all_hold = cs.failed == 0;
     return st;
 }
 
@@ -548,13 +486,13 @@ static int is_models_curve(const analog_curve *ak)
 
 /* Claims 1–2 (asserted): the digital floor follows the stationary law —
  * its log-log slope, and its level at every α, within the interval. */
-static int digital_claims(const summary *s, size_t reps, claim *cl)
+static int digital_claims(const summary *s, size_t reps, aimc_claim *cl)
 {
     const double t = t99(reps);
     double worst = 0;
     int level = 1;
     for (size_t a = 0; a < cfg.na; ++a) {
-        const floor_stat *d = &s->fs[0][a];
+        const aimc_floor_stat *d = &s->fs[0][a];
         const double se = d->sd / sqrt((double)reps), dev = fabs(d->mean - s->theory[a]);
         level &= dev <= t * se;
         worst = fmax(worst, se > 0 ? dev / se : (dev > 0 ? INFINITY : 0));
@@ -580,7 +518,7 @@ static int digital_claims(const summary *s, size_t reps, claim *cl)
  * model's curves), 4 its log-log slope lies clearly below the digital one
  * (asserted for the paper's curve), 5 the slope is consistent with 0 and
  * 6 the excess is the same at the largest and the smallest α (reported). */
-static int analog_claims(const summary *s, size_t reps, size_t c, claim *cl)
+static int analog_claims(const summary *s, size_t reps, size_t c, aimc_claim *cl)
 {
     const double t = t99(reps);
     size_t a0 = 0, a1 = 0;
@@ -593,20 +531,20 @@ static int analog_claims(const summary *s, size_t reps, size_t c, claim *cl)
     const double e1 = s->excess[c][a1], se1 = s->excess_se[c][a1];
     const double ds = s->slope[0] - s->slope[c], dse = hypot(s->slope_se[0], s->slope_se[c]);
     const char *L = curve_label(c);
-    cl[0] = (claim){"", e0 > t * se0, paper || model};
+    cl[0] = (aimc_claim){"", e0 > t * se0, paper || model};
     snprintf(cl[0].text, sizeof cl[0].text,
              "%s floor above Digital SGD at alpha = %g (excess %.3g ± %.2g, %.2f decades)", L,
              cfg.alpha[a0], e0, t * se0, s->fs[c][a0].lmean - s->fs[0][a0].lmean);
-    cl[1] = (claim){"", ds > t * dse, paper};
+    cl[1] = (aimc_claim){"", ds > t * dse, paper};
     snprintf(cl[1].text, sizeof cl[1].text,
              "%s floor flatter in alpha than Digital SGD (slope %.3f vs %.3f, difference %.3f ± "
              "%.3f)",
              L, s->slope[c], s->slope[0], ds, t * dse);
-    cl[2] = (claim){"", fabs(s->slope[c]) <= t * s->slope_se[c], 0};
+    cl[2] = (aimc_claim){"", fabs(s->slope[c]) <= t * s->slope_se[c], 0};
     snprintf(cl[2].text, sizeof cl[2].text,
              "%s floor independent of alpha (slope %.3f ± %.3f consistent with 0)", L,
              s->slope[c], t * s->slope_se[c]);
-    cl[3] = (claim){"", fabs(e1 - e0) <= t * hypot(se0, se1), 0};
+    cl[3] = (aimc_claim){"", fabs(e1 - e0) <= t * hypot(se0, se1), 0};
     snprintf(cl[3].text, sizeof cl[3].text,
              "%s excess over Digital SGD independent of alpha (%.3g at alpha = %g, %.3g at %g; "
              "difference %.2g ± %.2g)",
@@ -616,7 +554,7 @@ static int analog_claims(const summary *s, size_t reps, size_t c, claim *cl)
 
 static int check_claims(aimc_h5 *h, const summary *s, size_t reps, int *all_hold, aimc_err *err)
 {
-    claim cl[2 + 4 * MAX_ANALOG];
+    aimc_claim cl[2 + 4 * MAX_ANALOG];
     int n = digital_claims(s, reps, cl);
     for (size_t c = 1; c <= cfg.nk; ++c)
         n += analog_claims(s, reps, c, cl + n);
@@ -625,7 +563,7 @@ static int check_claims(aimc_h5 *h, const summary *s, size_t reps, int *all_hold
 
 /* Run every curve and step size; floors into fl[(c·na + a)·reps + r]. */
 static int run_all(aimc_h5 *h, aimc_lsq *prob, const aimc_prog_common *com, double *fl,
-                   aimc_err *err)
+                   aimc_diverged_run *dv, aimc_err *err)
 {
     const unsigned np = cfg.steps + 1;
     double *loss = malloc((size_t)com->reps * np * sizeof *loss);
@@ -638,8 +576,8 @@ static int run_all(aimc_h5 *h, aimc_lsq *prob, const aimc_prog_common *com, doub
     aimc_progress_start(&bar, com, "a-fig1", (uint64_t)(cfg.nk + 1) * cfg.na * com->reps);
     for (size_t c = 0; c <= cfg.nk && !st; ++c)
         for (size_t a = 0; a < cfg.na && !st; ++a) {
-            st = run_curve(prob, c, a, com, loss, fl + (c * cfg.na + a) * com->reps, &bar, &done,
-                           err);
+            st = run_curve(h, prob, c, a, com, loss, fl + (c * cfg.na + a) * com->reps, &bar,
+                           &done, dv, err);
             if (!st)
                 st = write_curve(h, c, a, com->reps, loss, step, err);
         }
@@ -656,7 +594,7 @@ static void summarize(const aimc_lsq *prob, const double *fl, size_t reps, summa
         for (size_t a = 0; a < cfg.na; ++a) {
             const double *x = fl + (c * cfg.na + a) * reps, *d = fl + a * reps;
             double m = 0, v = 0;
-            s->fs[c][a] = stat_of(x, reps);
+            s->fs[c][a] = aimc_floor_stat_of(x, reps);
             for (size_t r = 0; r < reps; ++r)
                 m += (x[r] - d[r]) / reps;
             for (size_t r = 0; r < reps; ++r)
@@ -712,8 +650,14 @@ int main(int argc, char **argv)
         printf("a-fig1: D = %u, m = %u, tau = %g, dw_min = %g, sigma = %.4g, loss scale %g, "
                "%u steps\n",
                cfg.n, cfg.m, cfg.dev.tau, cfg.dev.dw_min, cfg.sigma, cfg.loss_scale, cfg.steps);
+    aimc_diverged_run dv = {0};
     if (!st)
-        st = run_all(h, prob, &com, fl, &err);
+        st = run_all(h, prob, &com, fl, &dv, &err);
+    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
+        aimc_lsq_free(prob);
+        free(fl);
+        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
+    }
     int claims_ok = 1;
     if (!st) {
         summarize(prob, fl, com.reps, &s);

@@ -154,35 +154,6 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = full ? 10 : 3;
 }
 
-/* "1,1.5" → values in (lo, hi]; one line naming the option on error. */
-static int parse_list(const char *s, const char *opt, double lo, double hi, double *v, size_t max,
-                      size_t *n, aimc_err *err)
-{
-    const char *p = s;
-    *n = 0;
-    while (*p) {
-        char *end;
-        const double x = strtod(p, &end);
-        if (end == p || !isfinite(x) || x <= lo || x > hi || (*end && *end != ','))
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be comma-separated "
-                             "numbers in (%g, %g]",
-                             s, opt, lo, hi);
-        if (*n == max)
-            return AIMC_FAIL(err, GSL_EINVAL, "--%s: at most %zu values", opt, max);
-        /* Values name result groups ("%g"), so they must differ there. */
-        char a[32], b[32];
-        snprintf(a, sizeof a, "%g", x);
-        for (size_t i = 0; i < *n; ++i)
-            if (snprintf(b, sizeof b, "%g", v[i]), strcmp(a, b) == 0)
-                return AIMC_FAIL(err, GSL_EINVAL,
-                                 "invalid argument \"%s\" for --%s: %s appears twice", s, opt, a);
-        v[(*n)++] = x;
-        p = *end ? end + 1 : end;
-    }
-    return *n ? 0 : AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-}
-
 static void set_label(curve_spec *c)
 {
     if (c->kernel == NULL)
@@ -243,7 +214,8 @@ static int parse_curves(const char *s, aimc_err *err)
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    int st = parse_list(cfg.tau_list, "tau-list", 0, 1e6, cfg.tau, MAX_TAU, &cfg.nt, err);
+    int st = aimc_parse_list(cfg.tau_list, "tau-list", 0, 1e6, AIMC_OPT_MIN_OPEN, cfg.tau, MAX_TAU,
+                             &cfg.nt, err);
     if (!st)
         st = parse_curves(cfg.pulse, err);
     if (!st && cfg.m < cfg.n && strcmp(cfg.read_scale, "mean-sv") == 0)
@@ -335,28 +307,6 @@ static aimc_lsq_train_params curve_params(const curve_spec *c, double tau, doubl
 
 /* ---- statistics over repetitions ---------------------------------------- */
 
-typedef struct {
-    double mean, sd;   /* of the floor */
-    double lmean, lse; /* of log10(floor): mean and standard error */
-} floor_stat;
-
-static floor_stat stat_of(const double *x, size_t r)
-{
-    floor_stat s = {0, 0, 0, 0};
-    for (size_t i = 0; i < r; ++i) {
-        s.mean += x[i] / r;
-        s.lmean += log10(x[i]) / r;
-    }
-    double v = 0, lv = 0;
-    for (size_t i = 0; i < r; ++i) {
-        v += (x[i] - s.mean) * (x[i] - s.mean);
-        lv += (log10(x[i]) - s.lmean) * (log10(x[i]) - s.lmean);
-    }
-    s.sd = r > 1 ? sqrt(v / (r - 1)) : 0.0;
-    s.lse = r > 1 ? sqrt(lv / (r - 1) / r) : 0.0;
-    return s;
-}
-
 /* Running mean and variance (Welford) of paired differences. */
 typedef struct {
     size_t n;
@@ -382,7 +332,7 @@ static double t99(size_t r) { return r > 1 ? gsl_cdf_tdist_Pinv(0.995, (double)(
 /* ---- one panel ----------------------------------------------------------- */
 
 typedef struct {
-    floor_stat fs[MAX_TAU][MAX_CURVE];
+    aimc_floor_stat fs[MAX_TAU][MAX_CURVE];
     /* mean over the last half of |log10 f̄_c(k) − log10 f̄_ref(k)|, with ref
      * the compact model (dist_model) or Digital SGD (dist_sgd) */
     double dist_model[MAX_TAU][MAX_CURVE], dist_sgd[MAX_TAU][MAX_CURVE];
@@ -412,20 +362,30 @@ static double log_distance(const double *a, const double *b)
  * plotted error κf/D, floors into fl[(t·nc + c)·reps + r].  Repetitions
  * differ in their noise and pulse streams; curves of one repetition share
  * them. */
-static int run_panel(aimc_lsq *prob, size_t t, double read_sigma, const aimc_prog_common *com,
-                     double *loss, double *fl, aimc_progress *bar, uint64_t *done, aimc_err *err)
+static int run_panel(aimc_h5 *h, aimc_lsq *prob, size_t t, double read_sigma,
+                     const aimc_prog_common *com, double *loss, double *fl, aimc_progress *bar,
+                     uint64_t *done, aimc_diverged_run *dv, aimc_err *err)
 {
     const size_t np = cfg.steps + 1;
     int st = 0;
     for (size_t c = 0; c < cfg.nc && !st; ++c) {
         const aimc_lsq_train_params tp = curve_params(&cfg.cs[c], cfg.tau[t], read_sigma);
         for (unsigned r = 0; r < com->reps && !st; ++r) {
-            aimc_lsq_trace tr = {loss + (c * com->reps + r) * np, NULL, NULL, NULL, 0};
+            aimc_lsq_trace tr = {.loss = loss + (c * com->reps + r) * np};
             st = aimc_lsq_train(prob, &tp, aimc_seed_derive(com->seed, r), &tr, err);
             for (size_t k = 0; k < np; ++k)
                 tr.loss[k] *= cfg.loss_scale / (double)prob->n;
             fl[(t * cfg.nc + c) * com->reps + r] = tail_mean(tr.loss);
             aimc_progress_update(bar, ++*done);
+            if (st == GSL_ERANGE && tr.diverged) { /* keep what it computed, then stop */
+                const char *metric[1] = {"loss"};
+                const double *series[1] = {tr.loss};
+                char run[128];
+                snprintf(run, sizeof run, "/runs/%s-tau%g", cfg.cs[c].label, cfg.tau[t]);
+                st = aimc_prog_keep_diverged(h, dv, run, r, tr.diverged_step,
+                                             tr.diverged_parameter, tr.diverged_value, 1, metric,
+                                             series, err);
+            }
         }
     }
     return st;
@@ -446,14 +406,14 @@ static void summarize_panel(size_t t, const double *loss, const double *fl, size
         }
     const double tq = t99(reps);
     for (size_t c = 0; c < cfg.nc; ++c) {
-        s->fs[t][c] = stat_of(fl + (t * cfg.nc + c) * reps, reps);
+        s->fs[t][c] = aimc_floor_stat_of(fl + (t * cfg.nc + c) * reps, reps);
         s->dist_model[t][c] = log_distance(mc + c * np, mc + 1 * np);
         s->dist_sgd[t][c] = log_distance(mc + c * np, mc);
     }
     /* Delta method for the ratio of two independent means. */
-    const floor_stat *m = &s->fs[t][1];
+    const aimc_floor_stat *m = &s->fs[t][1];
     for (size_t c = 0; c < cfg.nc; ++c) {
-        const floor_stat *x = &s->fs[t][c];
+        const aimc_floor_stat *x = &s->fs[t][c];
         const double q = x->mean / m->mean, sq = sqrt((double)reps);
         s->rel[t][c] = q - 1.0;
         s->rel_ci[t][c] = tq * q * hypot(x->sd / sq / x->mean, m->sd / sq / m->mean);
@@ -501,7 +461,7 @@ static int write_summary(aimc_h5 *h, const summary *s, double read_sigma, aimc_e
     for (size_t c = 0; c < cfg.nc && !st; ++c) {
         double v[8][MAX_TAU];
         for (size_t t = 0; t < cfg.nt; ++t) {
-            const floor_stat *f = &s->fs[t][c];
+            const aimc_floor_stat *f = &s->fs[t][c];
             const double row[8] = {
                 f->mean,           f->sd,        f->lmean,       f->lse, s->dist_model[t][c],
                 s->dist_sgd[t][c], s->rel[t][c], s->rel_ci[t][c]};
@@ -549,36 +509,15 @@ static void print_table(const summary *s, unsigned reps)
         }
 }
 
-typedef struct {
-    char text[260];
-    int holds, asserted;
-} claim;
-
-static int report_claims(aimc_h5 *h, const claim *cl, int n, int *all_hold, aimc_err *err)
+/* The claim sheet (lib/prog/claims.c) into /summary. */
+static int report_claims(aimc_h5 *h, const aimc_claim *cl, int n, int *all_hold, aimc_err *err)
 {
-    int npass = 0, nfail = 0, st = 0;
-    printf("\n  claims (99 %% Student-t intervals over repetitions; log10 of the floors):\n");
-    for (int q = 0; q < n; ++q) {
-        const char *tag = cl[q].asserted ? (cl[q].holds ? "PASS" : "FAIL")
-                                         : (cl[q].holds ? "note" : "NOT REPRODUCED");
-        printf("  %-14s %s%s\n", tag, cl[q].text, cl[q].asserted ? "" : " [reported]");
-        npass += cl[q].asserted && cl[q].holds;
-        nfail += cl[q].asserted && !cl[q].holds;
-    }
-    if (cfg.check)
-        printf("%d passed, %d failed\n", npass, nfail);
-    *all_hold = nfail == 0;
-    for (int q = 0; q < n && !st; ++q) {
-        char name[32];
-        snprintf(name, sizeof name, "claim%d", q + 1);
-        st = aimc_h5_attr_string(h, "/summary", name, cl[q].text, err);
-        snprintf(name, sizeof name, "claim%d_holds", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, cl[q].holds, err);
-        snprintf(name, sizeof name, "claim%d_asserted", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, cl[q].asserted, err);
-    }
+    aimc_claims cs;
+    aimc_claims_init(&cs, h, "/summary");
+    int st = aimc_claims_report(
+        &cs, "\n  claims (99 % Student-t intervals over repetitions; log10 of the floors):\n", cl,
+        n, cfg.check, err);
+    *all_hold = cs.failed == 0;
     return st;
 }
 
@@ -657,7 +596,7 @@ static int gap_grows(const double *fl, size_t reps, size_t c, double *g_lo, doub
 static int check_claims(aimc_h5 *h, const summary *s, const double *fl, size_t reps, int *all_hold,
                         aimc_err *err)
 {
-    claim cl[3 * MAX_CURVE];
+    aimc_claim cl[3 * MAX_CURVE];
     int n = 0;
     for (size_t c = 2; c < cfg.nc; ++c) {
         double margin;
@@ -713,7 +652,7 @@ static int validate_all(aimc_err *err)
 
 /* Run, summarise and write every panel; floors into fl (nt·nc·reps). */
 static int run_all(aimc_h5 *h, aimc_lsq *prob, double read_sigma, const aimc_prog_common *com,
-                   double *fl, summary *s, aimc_err *err)
+                   double *fl, summary *s, aimc_diverged_run *dv, aimc_err *err)
 {
     const size_t np = cfg.steps + 1;
     double *loss = malloc(cfg.nc * com->reps * np * sizeof *loss);
@@ -725,7 +664,7 @@ static int run_all(aimc_h5 *h, aimc_lsq *prob, double read_sigma, const aimc_pro
     uint64_t done = 0;
     aimc_progress_start(&bar, com, "a-fig3", (uint64_t)cfg.nt * cfg.nc * com->reps);
     for (size_t t = 0; t < cfg.nt && !st; ++t) {
-        st = run_panel(prob, t, read_sigma, com, loss, fl, &bar, &done, err);
+        st = run_panel(h, prob, t, read_sigma, com, loss, fl, &bar, &done, dv, err);
         if (!st) {
             summarize_panel(t, loss, fl, com->reps, mc, s);
             st = write_panel(h, t, com->reps, loss, step, err);
@@ -769,8 +708,14 @@ int main(int argc, char **argv)
                "steps\n",
                cfg.n, cfg.m, cfg.alpha, cfg.sigma, read_sigma, cfg.n_states, cfg.steps);
     summary s;
+    aimc_diverged_run dv = {0};
     if (!st)
-        st = run_all(h, prob, read_sigma, &com, fl, &s, &err);
+        st = run_all(h, prob, read_sigma, &com, fl, &s, &dv, &err);
+    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
+        aimc_lsq_free(prob);
+        free(fl);
+        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
+    }
     int claims_ok = 1;
     if (!st) {
         st = write_summary(h, &s, read_sigma, &err);

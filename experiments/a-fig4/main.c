@@ -184,38 +184,6 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = full ? 10 : 3;
 }
 
-/* "1,1.5" → values in (lo, hi]; an empty list is an error unless
- * allow_empty.  One line naming the option on error. */
-static int parse_list(const char *s, const char *opt, double lo, double hi, int allow_empty,
-                      double *v, size_t *n, aimc_err *err)
-{
-    const char *p = s;
-    *n = 0;
-    while (*p) {
-        char *end;
-        const double x = strtod(p, &end);
-        if (end == p || !isfinite(x) || x <= lo || x > hi || (*end && *end != ','))
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be comma-separated "
-                             "numbers in (%g, %g]",
-                             s, opt, lo, hi);
-        if (*n == MAX_CASE)
-            return AIMC_FAIL(err, GSL_EINVAL, "--%s: at most %d values", opt, MAX_CASE);
-        /* Values name result groups ("%g"), so they must differ there. */
-        char a[32], b[32];
-        snprintf(a, sizeof a, "%g", x);
-        for (size_t i = 0; i < *n; ++i)
-            if (snprintf(b, sizeof b, "%g", v[i]), strcmp(a, b) == 0)
-                return AIMC_FAIL(err, GSL_EINVAL,
-                                 "invalid argument \"%s\" for --%s: %s appears twice", s, opt, a);
-        v[(*n)++] = x;
-        p = *end ? end + 1 : end;
-    }
-    return *n || allow_empty
-               ? 0
-               : AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-}
-
 static int parse_analog(const char *s, aimc_err *err)
 {
     char buf[64];
@@ -258,13 +226,19 @@ static int check_cfg(void *ctx, aimc_err *err)
     (void)ctx;
     int st = parse_analog(cfg.analog, err);
     if (!st)
-        st = parse_list(cfg.a_tau_list, "a-tau-list", 0, 1e6, 0, cfg.a_tau, &cfg.na, err);
+        st = aimc_parse_list(cfg.a_tau_list, "a-tau-list", 0, 1e6, AIMC_OPT_MIN_OPEN, cfg.a_tau,
+                             MAX_CASE, &cfg.na, err);
     if (!st)
-        st = parse_list(cfg.b_sigma2_list, "b-sigma2-list", 0, 1e6, 0, cfg.b_sigma2, &cfg.nb, err);
+        st = aimc_parse_list(cfg.b_sigma2_list, "b-sigma2-list", 0, 1e6, AIMC_OPT_MIN_OPEN,
+                             cfg.b_sigma2, MAX_CASE, &cfg.nb, err);
     if (!st)
-        st = parse_list(cfg.c_w0_list, "c-w0-list", -1e6, 1e6, 1, cfg.c_w0, &cfg.nw, err);
+        st = aimc_parse_list(cfg.c_w0_list, "c-w0-list", -1e6, 1e6,
+                             AIMC_OPT_MIN_OPEN | AIMC_LIST_ALLOW_EMPTY, cfg.c_w0, MAX_CASE,
+                             &cfg.nw, err);
     if (!st)
-        st = parse_list(cfg.c_pretrain_list, "c-pretrain-list", 0, 1e6, 1, cfg.c_pre, &cfg.ng, err);
+        st = aimc_parse_list(cfg.c_pretrain_list, "c-pretrain-list", 0, 1e6,
+                             AIMC_OPT_MIN_OPEN | AIMC_LIST_ALLOW_EMPTY, cfg.c_pre, MAX_CASE,
+                             &cfg.ng, err);
     for (size_t i = 0; !st && i < cfg.ng; ++i)
         if (cfg.c_pre[i] != floor(cfg.c_pre[i]))
             st = AIMC_FAIL(err, GSL_EINVAL,
@@ -457,7 +431,7 @@ static int prepare_c(panel *p, aimc_err *err)
         tp.optim.alpha = p->pc->loss_scale * p->pc->alpha;
         tp.steps = (unsigned)c->x;
         tp.w0_value = 0.0;
-        aimc_lsq_trace tr = {NULL, NULL, NULL, c->w0, 0};
+        aimc_lsq_trace tr = {.final_w = c->w0};
         st = aimc_lsq_train(p->prob, &tp, 0, &tr, err);
     }
     return st;
@@ -493,28 +467,6 @@ static void free_panels(panel P[3])
 
 /* ---- statistics ---------------------------------------------------------- */
 
-typedef struct {
-    double mean, sd;   /* of the floor */
-    double lmean, lse; /* of log10(floor): mean and standard error */
-} floor_stat;
-
-static floor_stat stat_of(const double *x, size_t r)
-{
-    floor_stat s = {0, 0, 0, 0};
-    for (size_t i = 0; i < r; ++i) {
-        s.mean += x[i] / r;
-        s.lmean += log10(x[i]) / r;
-    }
-    double v = 0, lv = 0;
-    for (size_t i = 0; i < r; ++i) {
-        v += (x[i] - s.mean) * (x[i] - s.mean);
-        lv += (log10(x[i]) - s.lmean) * (log10(x[i]) - s.lmean);
-    }
-    s.sd = r > 1 ? sqrt(v / (r - 1)) : 0.0;
-    s.lse = r > 1 ? sqrt(lv / (r - 1) / r) : 0.0;
-    return s;
-}
-
 /* Mean and standard error of the r paired differences log10 x − log10 y. */
 static void paired_log_diff(const double *x, const double *y, size_t r, double *m, double *se)
 {
@@ -548,20 +500,30 @@ static double tail_mean(const double *x, const panel_common *pc)
  * repetition r into loss[(i·reps + r)·np + k], floors into
  * fl[i·reps + r].  Repetitions differ in their noise and pulse streams;
  * the cases of one repetition share them. */
-static int run_panel(const panel *p, const aimc_prog_common *com, double *loss, double *fl,
-                     aimc_progress *bar, uint64_t *done, aimc_err *err)
+static int run_panel(aimc_h5 *h, const panel *p, const aimc_prog_common *com, double *loss,
+                     double *fl, aimc_progress *bar, uint64_t *done, aimc_diverged_run *dv,
+                     aimc_err *err)
 {
     const size_t np = p->pc->steps + 1;
     int st = 0;
     for (size_t i = 0; i < p->nc && !st; ++i) {
         const aimc_lsq_train_params tp = case_params(p, &p->cs[i]);
         for (unsigned r = 0; r < com->reps && !st; ++r) {
-            aimc_lsq_trace tr = {loss + (i * com->reps + r) * np, NULL, NULL, NULL, 0};
+            aimc_lsq_trace tr = {.loss = loss + (i * com->reps + r) * np};
             st = aimc_lsq_train(p->prob, &tp, aimc_seed_derive(com->seed, r), &tr, err);
             for (size_t k = 0; k < np; ++k)
                 tr.loss[k] *= p->pc->loss_scale / (double)p->prob->n;
             fl[i * com->reps + r] = tail_mean(tr.loss, p->pc);
             aimc_progress_update(bar, ++*done);
+            if (st == GSL_ERANGE && tr.diverged) { /* keep what it computed, then stop */
+                const char *metric[1] = {"loss"};
+                const double *series[1] = {tr.loss};
+                char run[160];
+                snprintf(run, sizeof run, "/runs/%s-%s", p->name, p->cs[i].label);
+                st = aimc_prog_keep_diverged(h, dv, run, r, tr.diverged_step,
+                                             tr.diverged_parameter, tr.diverged_value, 1, metric,
+                                             series, err);
+            }
         }
     }
     return st;
@@ -576,7 +538,7 @@ static int write_panel(aimc_h5 *h, const panel *p, size_t reps, const double *lo
     int st = 0;
     for (size_t i = 0; i < p->nc && !st; ++i) {
         const case_spec *c = &p->cs[i];
-        const floor_stat f = stat_of(fl + i * reps, reps);
+        const aimc_floor_stat f = aimc_floor_stat_of(fl + i * reps, reps);
         x[i] = c->x;
         v[0][i] = f.mean, v[1][i] = f.sd, v[2][i] = f.lmean, v[3][i] = f.lse;
         snprintf(path, sizeof path, "/runs/%s-%s", p->name, c->label);
@@ -626,7 +588,7 @@ static void print_panel(const panel *p, const double *fl, size_t reps)
     printf("\n  %s — D = %u, alpha = %g, loss scale %g, %u steps, floor = mean of the last %u\n",
            title[p->name[0] - 'a'], pc->n, pc->alpha, pc->loss_scale, pc->steps, pc->tail);
     for (size_t i = 0; i < p->nc; ++i) {
-        const floor_stat f = stat_of(fl + i * reps, reps);
+        const aimc_floor_stat f = aimc_floor_stat_of(fl + i * reps, reps);
         const case_spec *c = &p->cs[i];
         char start[48] = "";
         if (p->name[0] == 'c' && c->w0)
@@ -640,36 +602,15 @@ static void print_panel(const panel *p, const double *fl, size_t reps)
 
 /* ---- claims -------------------------------------------------------------- */
 
-typedef struct {
-    char text[260];
-    int holds, asserted;
-} claim;
-
-static int report_claims(aimc_h5 *h, const claim *cl, int n, int *all_hold, aimc_err *err)
+/* The claim sheet (lib/prog/claims.c) into /summary. */
+static int report_claims(aimc_h5 *h, const aimc_claim *cl, int n, int *all_hold, aimc_err *err)
 {
-    int npass = 0, nfail = 0, st = 0;
-    printf("\n  claims (Student-t intervals over repetitions on paired log10 floors):\n");
-    for (int q = 0; q < n; ++q) {
-        const char *tag = cl[q].asserted ? (cl[q].holds ? "PASS" : "FAIL")
-                                         : (cl[q].holds ? "note" : "NOT REPRODUCED");
-        printf("  %-14s %s%s\n", tag, cl[q].text, cl[q].asserted ? "" : " [reported]");
-        npass += cl[q].asserted && cl[q].holds;
-        nfail += cl[q].asserted && !cl[q].holds;
-    }
-    if (cfg.check)
-        printf("%d passed, %d failed\n", npass, nfail);
-    *all_hold = nfail == 0;
-    for (int q = 0; q < n && !st; ++q) {
-        char name[32];
-        snprintf(name, sizeof name, "claim%d", q + 1);
-        st = aimc_h5_attr_string(h, "/summary", name, cl[q].text, err);
-        snprintf(name, sizeof name, "claim%d_holds", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, cl[q].holds, err);
-        snprintf(name, sizeof name, "claim%d_asserted", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, cl[q].asserted, err);
-    }
+    aimc_claims cs;
+    aimc_claims_init(&cs, h, "/summary");
+    int st = aimc_claims_report(
+        &cs, "\n  claims (Student-t intervals over repetitions on paired log10 floors):\n", cl,
+        n, cfg.check, err);
+    *all_hold = cs.failed == 0;
     return st;
 }
 
@@ -746,7 +687,7 @@ static start_effect effect_of_start(const panel *p, const double *fl, size_t rep
 static int check_claims(aimc_h5 *h, const panel P[3], double *const fl[3], size_t reps,
                         int *all_hold, aimc_err *err)
 {
-    claim cl[4];
+    aimc_claim cl[4];
     double da = 0, db = 0;
     cl[0].holds = P[0].nc >= 2 && monotone(&P[0], fl[0], reps, -1, &da);
     cl[0].asserted = 1;
@@ -776,7 +717,7 @@ static int check_claims(aimc_h5 *h, const panel P[3], double *const fl[3], size_
 
 /* Run, write and print every panel; floors into fl[q]. */
 static int run_all(aimc_h5 *h, panel P[3], const aimc_prog_common *com, double *fl[3],
-                   aimc_err *err)
+                   aimc_diverged_run *dv, aimc_err *err)
 {
     aimc_progress bar;
     uint64_t done = 0;
@@ -792,7 +733,7 @@ static int run_all(aimc_h5 *h, panel P[3], const aimc_prog_common *com, double *
         for (size_t k = 0; !st && k < np; ++k)
             step[k] = (double)k;
         if (!st)
-            st = run_panel(&P[q], com, loss, fl[q], &bar, &done, err);
+            st = run_panel(h, &P[q], com, loss, fl[q], &bar, &done, dv, err);
         if (!st)
             st = write_panel(h, &P[q], com->reps, loss, fl[q], step, err);
         if (!st && !com->quiet) {
@@ -830,8 +771,15 @@ int main(int argc, char **argv)
                cfg.kernel->name, cfg.noise == NOISE_READ ? "noisy reads" : noise_names[cfg.noise],
                com.reps);
     double *fl[3] = {NULL, NULL, NULL};
+    aimc_diverged_run dv = {0};
     if (!st)
-        st = run_all(h, P, &com, fl, &err);
+        st = run_all(h, P, &com, fl, &dv, &err);
+    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
+        free_panels(P);
+        for (int q = 0; q < 3; ++q)
+            free(fl[q]);
+        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
+    }
     int claims_ok = 1;
     if (!st)
         st = check_claims(h, P, fl, com.reps, &claims_ok, &err);

@@ -123,23 +123,9 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    cfg.nc = 0;
-    const char *s = cfg.c_list;
-    while (*s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= -1.0 || v >= 1.0 || (*end && *end != ','))
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --c-list: should be comma-separated "
-                             "numbers in (-1, 1)",
-                             cfg.c_list);
-        if (cfg.nc == MAX_C)
-            return AIMC_FAIL(err, GSL_EINVAL, "--c-list: at most %d values", MAX_C);
-        cfg.c[cfg.nc++] = v;
-        s = *end ? end + 1 : end;
-    }
-    if (cfg.nc == 0)
-        return AIMC_FAIL(err, GSL_EINVAL, "--c-list: should name at least one value");
+    if (aimc_parse_list(cfg.c_list, "c-list", -1.0, 1.0, AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN,
+                        cfg.c, MAX_C, &cfg.nc, err))
+        return 1;
     if (cfg.tail > cfg.steps)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%u\" for --tail: should be <= --steps (%u)",
                          cfg.tail, cfg.steps);
@@ -188,8 +174,8 @@ static int make_device(aimc_device_params *dp, const aimc_response_type *family,
  * the layer uses (W for asgd, W + γP for rl), loss_main[k] at W, both as
  * plotted: ‖AW − b‖²/(2·m·n). */
 static int run_curve(aimc_lsq *prob, const aimc_optim_type *algo, const aimc_response_type *family,
-                     double c, uint64_t seed, double *loss, double *loss_main, double *final_w,
-                     double *pulses, aimc_err *err)
+                     double c, uint64_t seed, double *loss, double *loss_main,
+                     aimc_lsq_trace *tr, aimc_err *err)
 {
     aimc_lsq_train_params tp = aimc_lsq_train_default_params();
     aimc_optim_params *op = &tp.optim;
@@ -213,13 +199,12 @@ static int run_curve(aimc_lsq *prob, const aimc_optim_type *algo, const aimc_res
     tp.w0_value = cfg.w0;
     tp.noise = AIMC_GNOISE_GAUSSIAN;
     tp.noise_sigma = cfg.grad_noise;
-    aimc_lsq_trace tr = {loss, loss_main, NULL, final_w, 0};
-    st = aimc_lsq_train(prob, &tp, seed, &tr, err);
+    *tr = (aimc_lsq_trace){.loss = loss, .loss_main = loss_main};
+    st = aimc_lsq_train(prob, &tp, seed, tr, err);
     for (unsigned k = 0; k <= cfg.steps; ++k) {
         loss[k] /= (double)prob->n;
         loss_main[k] /= (double)prob->n;
     }
-    *pulses = tr.pulses;
     return st;
 }
 
@@ -326,30 +311,17 @@ static int check_claims(aimc_h5 *h, const family_summary *fs, int *all_hold, aim
                           clearly_above(m[1][last], e[1][last], m[0][last], e[0][last]),
                           fabs(m[1][0] + 5.0) < 1.0};
     const int asserted[4] = {1, 1, 1, 0};
-    int npass = 0, nfail = 0, st = 0;
+    aimc_claims cs;
+    aimc_claims_init(&cs, h, "/summary");
+    cs.reported = " [reported, not asserted]";
     printf("\n  claims of the paper (device linear-aihwkit; comparisons on log10 final loss,\n"
            "  beyond 3 standard errors over repetitions):\n");
-    for (int q = 0; q < 4; ++q) {
-        const char *tag = asserted[q] ? (holds[q] ? "PASS" : "FAIL")
-                                      : (holds[q] ? "note" : "NOT REPRODUCED");
-        printf("  %-14s %s%s\n", tag, t[q], asserted[q] ? "" : " [reported, not asserted]");
-        npass += asserted[q] && holds[q];
-        nfail += asserted[q] && !holds[q];
-    }
+    int st = 0;
+    for (int q = 0; q < 4 && !st; ++q)
+        st = aimc_claims_add(&cs, asserted[q], holds[q], t[q], err);
     if (cfg.check)
-        printf("%d passed, %d failed\n", npass, nfail);
-    *all_hold = nfail == 0;
-    for (int q = 0; q < 4 && !st; ++q) {
-        char name[32];
-        snprintf(name, sizeof name, "claim%d", q + 1);
-        st = aimc_h5_attr_string(h, "/summary", name, t[q], err);
-        snprintf(name, sizeof name, "claim%d_holds", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, holds[q], err);
-        snprintf(name, sizeof name, "claim%d_asserted", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, asserted[q], err);
-    }
+        aimc_claims_print_counts(&cs);
+    *all_hold = cs.failed == 0;
     return st;
 }
 
@@ -373,81 +345,40 @@ static int write_run(aimc_h5 *h, const char *run, const aimc_optim_type *algo, c
     return st;
 }
 
-/* A curve that stopped being finite (docs/RELIABILITY.md): which step,
- * and what went first — an entry of W, else P (the loss at W + γP is not
- * finite while the loss at W is), else the loss itself. */
-typedef struct {
-    int saved;            /* the diverged series is in the file */
-    char run[128];
-    char parameter[48];
-    aimc_divergence d;
-} fig2_divergence;
-
-static void locate_divergence(const double *loss, const double *lmain, const double *w,
-                              unsigned np, unsigned rep, fig2_divergence *dv)
-{
-    const size_t k = aimc_first_nonfinite(loss, np);
-    const size_t i = aimc_first_nonfinite(w, cfg.n);
-    dv->d.step = k < np ? k : np - 1;
-    dv->d.rep = rep;
-    dv->d.parameter = dv->parameter;
-    if (i < cfg.n) {
-        snprintf(dv->parameter, sizeof dv->parameter, "W[%zu]", i);
-        dv->d.value = w[i];
-    } else if (k < np && isfinite(lmain[k])) {
-        snprintf(dv->parameter, sizeof dv->parameter, "P (W + gamma*P)");
-        dv->d.value = loss[k];
-    } else {
-        snprintf(dv->parameter, sizeof dv->parameter, "loss");
-        dv->d.value = loss[dv->d.step];
-    }
-}
-
-/* Keep a diverged repetition's series as <run>-diverged; on success the
- * run still ends with GSL_ERANGE, so that nothing else is computed. */
-static int save_divergence(aimc_h5 *h, const char *run, const double *loss, const double *lmain,
-                           const double *w, unsigned np, unsigned rep, fig2_divergence *dv,
-                           aimc_err *err)
-{
-    const char *names[2] = {"loss", "loss_main"};
-    const double *series[2] = {loss, lmain};
-    snprintf(dv->run, sizeof dv->run, "%s", run);
-    locate_divergence(loss, lmain, w, np, rep, dv);
-    int st = aimc_prog_save_diverged(h, run, &dv->d, 2, names, series, err);
-    dv->saved = st == GSL_SUCCESS;
-    return st ? st : GSL_ERANGE;
-}
-
 /* Every curve of one family: algorithms × c × repetitions; final losses
  * into fin[(a·nc + ci)·reps + r]. */
 static int run_family(aimc_h5 *h, aimc_lsq *prob, const family_entry *fe,
                       const aimc_prog_common *com, aimc_progress *bar, uint64_t *done, double *fin,
-                      fig2_divergence *dv, aimc_err *err)
+                      aimc_diverged_run *dv, aimc_err *err)
 {
     const aimc_optim_type *algos[2] = {&aimc_optim_asgd, &aimc_optim_rl};
     const unsigned np = cfg.steps + 1;
     const size_t reps = com->reps;
     double *loss = malloc(reps * np * sizeof *loss), *lmain = malloc(reps * np * sizeof *lmain);
-    double *steps = malloc(np * sizeof *steps), *wfin = malloc(cfg.n * sizeof *wfin);
-    int st = (!loss || !lmain || !steps || !wfin) ? AIMC_FAIL(err, GSL_ENOMEM, "fig2: out of memory")
-                                                  : 0;
+    double *steps = malloc(np * sizeof *steps);
+    int st = (!loss || !lmain || !steps) ? AIMC_FAIL(err, GSL_ENOMEM, "fig2: out of memory") : 0;
     for (unsigned k = 0; !st && k < np; ++k)
         steps[k] = k;
     for (size_t a = 0; a < 2 && !st; ++a)
         for (size_t ci = 0; ci < cfg.nc && !st; ++ci) {
-            double pulses = 0, psum = 0;
+            double psum = 0;
             char run[128];
             snprintf(run, sizeof run, "/runs/%s-%s-c%g", algos[a]->name, fe->label, cfg.c[ci]);
             for (size_t r = 0; r < reps && !st; ++r) {
                 /* Repetitions differ in the pulse randomness only; every
                  * curve of a repetition shares its streams. */
+                aimc_lsq_trace tr = {0};
                 st = run_curve(prob, algos[a], fe->family, cfg.c[ci],
-                               aimc_seed_derive(com->seed, r), loss + r * np, lmain + r * np,
-                               wfin, &pulses, err);
-                if (st == GSL_ERANGE)
-                    st = save_divergence(h, run, loss + r * np, lmain + r * np, wfin, np,
-                                         (unsigned)r, dv, err);
-                psum += pulses;
+                               aimc_seed_derive(com->seed, r), loss + r * np, lmain + r * np, &tr,
+                               err);
+                if (st == GSL_ERANGE && tr.diverged) { /* keep what it computed, then stop */
+                    const char *names[2] = {"loss", "loss_main"};
+                    const double *series[2] = {tr.loss, tr.loss_main};
+                    st = aimc_prog_keep_diverged(h, dv, run, (unsigned)r, tr.diverged_step,
+                                                 tr.diverged_parameter, tr.diverged_value, 2,
+                                                 names, series, err);
+                }
+                psum += tr.pulses;
                 fin[(a * cfg.nc + ci) * reps + r] = tail_mean(loss + r * np, cfg.steps, cfg.tail);
                 aimc_progress_update(bar, ++*done);
             }
@@ -458,7 +389,6 @@ static int run_family(aimc_h5 *h, aimc_lsq *prob, const family_entry *fe,
     free(loss);
     free(lmain);
     free(steps);
-    free(wfin);
     return st;
 }
 
@@ -514,7 +444,7 @@ int main(int argc, char **argv)
     aimc_progress bar;
     uint64_t done = 0;
     int claims_ok = 1;
-    fig2_divergence dv = {0};
+    aimc_diverged_run dv = {0};
     aimc_progress_start(&bar, &com, "fig2", (uint64_t)nf * 2 * cfg.nc * com.reps);
     if (!st && !com.quiet)
         printf("fig2: final loss = mean of the last %u of %u steps, mean ± std over %u rep(s)\n",

@@ -103,20 +103,8 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    cfg.ng = 0;
-    const char *s = cfg.gamma_list;
-    while (*s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v < 0 || v > 100 || (*end && *end != ',') ||
-            cfg.ng == MAX_G)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --gamma-list: should be at most %d "
-                             "comma-separated numbers in [0, 100]",
-                             cfg.gamma_list, MAX_G);
-        cfg.gamma[cfg.ng++] = v;
-        s = *end ? end + 1 : end;
-    }
+    if (aimc_parse_list(cfg.gamma_list, "gamma-list", 0, 100, 0, cfg.gamma, MAX_G, &cfg.ng, err))
+        return 1;
     if (cfg.ng < 2)
         return AIMC_FAIL(err, GSL_EINVAL, "--gamma-list: should name at least two values");
     if (cfg.tail > cfg.steps)
@@ -138,7 +126,8 @@ static const aimc_prog_spec spec = {
 /* One run of `algo` (rl with mixing gamma, or dsgd) through the library's
  * training loop; loss[k] at the query point, lmain[k] at W. */
 static int run_one(aimc_lsq *prob, const aimc_device_params *dp, const aimc_optim_type *algo,
-                   double gamma, uint64_t seed, double *loss, double *lmain, aimc_err *err)
+                   double gamma, uint64_t seed, double *loss, double *lmain, aimc_lsq_trace *tr,
+                   aimc_err *err)
 {
     aimc_lsq_train_params tp = aimc_lsq_train_default_params();
     aimc_optim_params *op = &tp.optim;
@@ -155,8 +144,8 @@ static int run_one(aimc_lsq *prob, const aimc_device_params *dp, const aimc_opti
     tp.w0_value = cfg.w0;
     tp.noise = AIMC_GNOISE_GAUSSIAN;
     tp.noise_sigma = cfg.grad_noise;
-    aimc_lsq_trace tr = {loss, lmain, NULL, NULL, 0};
-    return aimc_lsq_train(prob, &tp, seed, &tr, err);
+    *tr = (aimc_lsq_trace){.loss = loss, .loss_main = lmain};
+    return aimc_lsq_train(prob, &tp, seed, tr, err);
 }
 
 static double tail_mean(const double *x)
@@ -174,15 +163,20 @@ typedef struct {
     double *floor, *floor_main; /* nc × reps */
 } rg_result;
 
+static void run_name(size_t c, char *run, size_t size)
+{
+    if (c == cfg.ng)
+        snprintf(run, size, "/runs/dsgd");
+    else
+        snprintf(run, size, "/runs/rl-gamma%g", cfg.gamma[c]);
+}
+
 static int write_curve(aimc_h5 *h, size_t c, size_t reps, const double *loss, const double *lmain,
                        const double *steps, aimc_err *err)
 {
     char run[64];
     const int dsgd = c == cfg.ng;
-    if (dsgd)
-        snprintf(run, sizeof run, "/runs/dsgd");
-    else
-        snprintf(run, sizeof run, "/runs/rl-gamma%g", cfg.gamma[c]);
+    run_name(c, run, sizeof run);
     const size_t np = cfg.steps + 1;
     int st = aimc_h5_write_series(h, run, "loss", reps, np, loss, steps, err);
     if (!st)
@@ -197,7 +191,8 @@ static int write_curve(aimc_h5 *h, size_t c, size_t reps, const double *loss, co
 }
 
 static int run_all(aimc_h5 *h, aimc_lsq *prob, const aimc_device_params *dp,
-                   const aimc_prog_common *com, rg_result *res, aimc_err *err)
+                   const aimc_prog_common *com, rg_result *res, aimc_diverged_run *dv,
+                   aimc_err *err)
 {
     const size_t np = cfg.steps + 1, reps = com->reps;
     res->nc = cfg.ng + 1;
@@ -217,9 +212,19 @@ static int run_all(aimc_h5 *h, aimc_lsq *prob, const aimc_device_params *dp,
             /* Repetition r has the same seed for every curve: the same
              * gradient noise, so curves compare pairwise. */
             const int dsgd = c == cfg.ng;
+            aimc_lsq_trace tr;
             st = run_one(prob, dp, dsgd ? &aimc_optim_dsgd : &aimc_optim_rl,
                          dsgd ? 0.0 : cfg.gamma[c], aimc_seed_derive(com->seed, r),
-                         loss + r * np, lmain + r * np, err);
+                         loss + r * np, lmain + r * np, &tr, err);
+            if (st == GSL_ERANGE && tr.diverged) { /* keep what it computed, then stop */
+                const char *metric[2] = {"loss", "loss_main"};
+                const double *series[2] = {tr.loss, tr.loss_main};
+                char run[64];
+                run_name(c, run, sizeof run);
+                st = aimc_prog_keep_diverged(h, dv, run, (unsigned)r, tr.diverged_step,
+                                             tr.diverged_parameter, tr.diverged_value, 2, metric,
+                                             series, err);
+            }
             if (!st) {
                 res->floor[c * reps + r] = tail_mean(loss + r * np);
                 res->floor_main[c * reps + r] = tail_mean(lmain + r * np);
@@ -315,28 +320,15 @@ static int check_claims(aimc_h5 *h, const rg_result *res, int *all_hold, aimc_er
     snprintf(t[2], sizeof t[2], "the floor keeps falling with gamma (each step clearly lower)");
     const int holds[3] = {m01 < -3 * s01, flat, mono};
     const int asserted[3] = {1, 0, 0};
-    int npass = 0, nfail = 0, st = 0;
+    aimc_claims cs;
+    aimc_claims_init(&cs, h, "/summary");
     printf("\n  claims (paired log10 floors, beyond 3 standard errors):\n");
-    for (int q = 0; q < 3; ++q) {
-        const char *tag = asserted[q] ? (holds[q] ? "PASS" : "FAIL")
-                                      : (holds[q] ? "note" : "NOT REPRODUCED");
-        printf("  %-14s %s%s\n", tag, t[q], asserted[q] ? "" : " [reported]");
-        npass += asserted[q] && holds[q];
-        nfail += asserted[q] && !holds[q];
-        char name[32];
-        snprintf(name, sizeof name, "claim%d", q + 1);
-        if (!st)
-            st = aimc_h5_attr_string(h, "/summary", name, t[q], err);
-        snprintf(name, sizeof name, "claim%d_holds", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, holds[q], err);
-        snprintf(name, sizeof name, "claim%d_asserted", q + 1);
-        if (!st)
-            st = aimc_h5_attr_int(h, "/summary", name, asserted[q], err);
-    }
+    int st = 0;
+    for (int q = 0; q < 3 && !st; ++q)
+        st = aimc_claims_add(&cs, asserted[q], holds[q], t[q], err);
     if (cfg.check)
-        printf("%d passed, %d failed\n", npass, nfail);
-    *all_hold = nfail == 0;
+        aimc_claims_print_counts(&cs);
+    *all_hold = cs.failed == 0;
     return st;
 }
 
@@ -362,8 +354,15 @@ int main(int argc, char **argv)
         st = err.status ? err.status : GSL_EFAILED;
     rg_result res = {0};
     int claims_ok = 1;
+    aimc_diverged_run dv = {0};
     if (!st)
-        st = run_all(h, prob, &dp, &com, &res, &err);
+        st = run_all(h, prob, &dp, &com, &res, &dv, &err);
+    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
+        aimc_lsq_free(prob);
+        free(res.floor);
+        free(res.floor_main);
+        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
+    }
     if (!st)
         st = summarize(h, &res, com.quiet, &err);
     if (!st)

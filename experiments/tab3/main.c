@@ -306,7 +306,7 @@ static int matches_library(aimc_lsq *prob, const schedule *s, uint64_t seed, con
     double *ref = malloc((cfg.steps + 1) * sizeof *ref);
     if (ref == NULL)
         return AIMC_FAIL(err, GSL_ENOMEM, "tab3: out of memory");
-    aimc_lsq_trace tr = {ref, NULL, NULL, NULL, 0};
+    aimc_lsq_trace tr = {.loss = ref};
     int st = aimc_lsq_train(prob, &tp, seed, &tr, err);
     *same = !st && memcmp(ref, loss, (cfg.steps + 1) * sizeof *ref) == 0 &&
             tr.pulses == c->grad_pulses + c->tr_pulses;
@@ -394,25 +394,6 @@ static void print_table(double mean[N_SCHED][NQ])
            cfg.bl_model);
 }
 
-static int claim(aimc_h5 *h, int *n, int *pass, int *fail, int asserted, int holds,
-                 const char *text, aimc_err *err)
-{
-    const char *tag = asserted ? (holds ? "PASS" : "FAIL") : "note";
-    printf("  %-5s %s%s\n", tag, text, asserted ? "" : " [reported]");
-    *pass += asserted && holds;
-    *fail += asserted && !holds;
-    char name[32];
-    snprintf(name, sizeof name, "claim%d", ++*n);
-    int st = aimc_h5_attr_string(h, "/summary", name, text, err);
-    snprintf(name, sizeof name, "claim%d_holds", *n);
-    if (!st)
-        st = aimc_h5_attr_int(h, "/summary", name, holds, err);
-    snprintf(name, sizeof name, "claim%d_asserted", *n);
-    if (!st)
-        st = aimc_h5_attr_int(h, "/summary", name, asserted, err);
-    return st;
-}
-
 /* Asserted: the paper's arithmetic from the constants (to rounding, 1e-9
  * ns); the counted events of Table 3's schedule price to its 371.8 and
  * Analog SGD's to 165.9; our loop equals aimc_lsq_train.  Reported: the
@@ -438,13 +419,16 @@ static int check_claims(aimc_h5 *h, double mean[N_SCHED][NQ], int same, int *ok,
     const int holds[6] = {fabs(tu - 165.9) < 1e-9, fabs(tr - 371.8) < 1e-9,
                           fabs(mean[0][7] - tu) < 1e-9 && fabs(mean[3][7] - tr) < 1e-9, same, 1, 1};
     const int asserted[6] = {1, 1, 1, 1, 0, 0};
-    int n = 0, pass = 0, fail = 0, st = 0;
+    aimc_claims cs;
+    aimc_claims_init(&cs, h, "/summary");
+    cs.tag_width = 5;
+    int st = 0;
     printf("\n  claims:\n");
     for (int q = 0; q < 6 && !st; ++q)
-        st = claim(h, &n, &pass, &fail, asserted[q], holds[q], t[q], err);
+        st = aimc_claims_add(&cs, asserted[q], holds[q], t[q], err);
     if (cfg.check)
-        printf("%d passed, %d failed\n", pass, fail);
-    *ok = fail == 0;
+        aimc_claims_print_counts(&cs);
+    *ok = cs.failed == 0;
     return st;
 }
 

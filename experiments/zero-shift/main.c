@@ -153,35 +153,13 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = full ? 10 : 4;
 }
 
-/* Comma-separated numbers in [lo, hi] into out[]; the message names the flag. */
-static int parse_list(const char *s, const char *flag, double lo, double hi, double *out,
-                      size_t *n, aimc_err *err)
-{
-    *n = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p || !isfinite(v) || v < lo || v > hi || (*end && *end != ',') ||
-            *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be at most %d "
-                             "comma-separated numbers in [%g, %g]",
-                             s, flag, MAX_LIST, lo, hi);
-        out[(*n)++] = v;
-        p = *end ? end + 1 : end;
-    }
-    if (*n == 0)
-        return AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", flag);
-    return 0;
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
     double z[MAX_LIST];
-    if (parse_list(cfg.dw_list, "dw-min-list", 1e-9, 0.5, cfg.dw, &cfg.ndw, err) ||
-        parse_list(cfg.zs_list, "zs-list", 2, 1e9, z, &cfg.nzs, err))
+    if (aimc_parse_list(cfg.dw_list, "dw-min-list", 1e-9, 0.5, 0, cfg.dw, MAX_LIST, &cfg.ndw,
+                        err) ||
+        aimc_parse_list(cfg.zs_list, "zs-list", 2, 1e9, 0, z, MAX_LIST, &cfg.nzs, err))
         return 1;
     for (size_t k = 0; k < cfg.nzs; ++k) {
         if (z[k] != floor(z[k]))
@@ -606,7 +584,7 @@ static int matches_library_loop(aimc_lsq *prob, const aimc_device_params *dp, ui
     double *ref = malloc((cfg.steps + 1) * sizeof *ref);
     if (ref == NULL)
         return AIMC_FAIL(err, GSL_ENOMEM, "zero-shift: out of memory");
-    aimc_lsq_trace tr = {ref, NULL, NULL, NULL, 0};
+    aimc_lsq_trace tr = {.loss = ref};
     int st = aimc_lsq_train(prob, &tp, seed, &tr, err);
     *same = !st && memcmp(ref, loss, (cfg.steps + 1) * sizeof *ref) == 0;
     free(ref);
@@ -687,29 +665,6 @@ static int run_rl(aimc_h5 *h, aimc_lsq *prob, const aimc_device_params *dp,
 }
 
 /* ======================= claims, output ================================== */
-
-typedef struct {
-    int n, passed, failed;
-} claims;
-
-/* Print one claim; asserted ones count toward --check. */
-static int claim(aimc_h5 *h, claims *c, int asserted, int holds, const char *text, aimc_err *err)
-{
-    const char *tag = asserted ? (holds ? "PASS" : "FAIL") : (holds ? "note" : "NOT REPRODUCED");
-    printf("  %-14s %s%s\n", tag, text, asserted ? "" : " [reported]");
-    c->passed += asserted && holds;
-    c->failed += asserted && !holds;
-    char name[32];
-    snprintf(name, sizeof name, "claim%d", ++c->n);
-    int st = aimc_h5_attr_string(h, "/summary", name, text, err);
-    snprintf(name, sizeof name, "claim%d_holds", c->n);
-    if (!st)
-        st = aimc_h5_attr_int(h, "/summary", name, holds, err);
-    snprintf(name, sizeof name, "claim%d_asserted", c->n);
-    if (!st)
-        st = aimc_h5_attr_int(h, "/summary", name, asserted, err);
-    return st;
-}
 
 /* Part (a)'s table and vectors over dw_min, per sign variant. */
 static int report_estimation(aimc_h5 *h, est_summary (*es)[2], int quiet, aimc_err *err)
@@ -822,7 +777,7 @@ static void loglog_slope(const double *x, const double *y, const int *use, size_
     ols_slope(lx, ly, k, b, se);
 }
 
-static int claims_estimation(aimc_h5 *h, claims *c, est_summary (*es)[2], aimc_err *err)
+static int claims_estimation(aimc_claims *c, est_summary (*es)[2], aimc_err *err)
 {
     int thm = 1, floor_ok = 1;
     double worst = 0, slo = INFINITY, shi = -INFINITY, ft[MAX_LIST], fl[MAX_LIST];
@@ -856,11 +811,11 @@ static int claims_estimation(aimc_h5 *h, claims *c, est_summary (*es)[2], aimc_e
     const int asserted[5] = {1, 1, 0, 0, 0};
     int st = 0;
     for (int q = 0; q < 5 && !st; ++q)
-        st = claim(h, c, asserted[q], holds[q], t[q], err);
+        st = aimc_claims_add(c, asserted[q], holds[q], t[q], err);
     return st;
 }
 
-static int claims_rl(aimc_h5 *h, claims *c, const rl_result *res, const rl_summary *s,
+static int claims_rl(aimc_claims *c, const rl_result *res, const rl_summary *s,
                      aimc_err *err)
 {
     const size_t na = res->narm, ex = na - 1;
@@ -917,7 +872,7 @@ static int claims_rl(aimc_h5 *h, claims *c, const rl_result *res, const rl_summa
     const int asserted[5] = {1, 1, 0, 1, 1};
     int st = 0;
     for (int q = 0; q < 5 && !st; ++q)
-        st = claim(h, c, asserted[q], holds[q], t[q], err);
+        st = aimc_claims_add(c, asserted[q], holds[q], t[q], err);
     return st;
 }
 
@@ -954,7 +909,8 @@ int main(int argc, char **argv)
     if (!st)
         st = run_rl(h, prob, &dp, &com, &bar, &done, &res, &err);
     aimc_progress_end(&bar);
-    claims cl = {0, 0, 0};
+    aimc_claims cl;
+    aimc_claims_init(&cl, h, "/summary");
     if (!st) {
         summarize_rl(&res, &rs);
         st = report_estimation(h, es, com.quiet, &err);
@@ -963,12 +919,12 @@ int main(int argc, char **argv)
         st = report_rl(h, &res, &rs, com.quiet, &err);
     if (!st) {
         printf("\n  claims (comparisons beyond 3 standard errors):\n");
-        st = claims_estimation(h, &cl, es, &err);
+        st = claims_estimation(&cl, es, &err);
     }
     if (!st)
-        st = claims_rl(h, &cl, &res, &rs, &err);
+        st = claims_rl(&cl, &res, &rs, &err);
     if (!st && cfg.check)
-        printf("%d passed, %d failed\n", cl.passed, cl.failed);
+        aimc_claims_print_counts(&cl);
     if (!st)
         st = aimc_h5_attr_string(h, "/paper", "reported",
                                  "Thm 2.2: (1/N) sum E G^2 <= O(1/(N dw_min)) + Theta(dw_min); "

@@ -271,6 +271,77 @@ const char *aimc_build_git_describe(void);
 const char *aimc_build_compiler(void);
 const char *aimc_build_type(void);
 
+/* ---- claims and number lists (lib/prog/claims.c) ----------------------
+ *
+ * The sheet every experiment ends with: per claim one line on stdout,
+ *     PASS / FAIL            (asserted: counts toward --check)
+ *     note / NOT REPRODUCED  (reported only; followed by c->reported)
+ * and the attributes claimN (text), claimN_holds, claimN_asserted (0/1) on
+ * c->group, N counting from 1 in the order added:
+ *
+ *     aimc_claims cs;
+ *     aimc_claims_init(&cs, h, "/summary");
+ *     st = aimc_claims_add(&cs, 1, slope_ok, text, &err);
+ *     if (cfg.check) aimc_claims_print_counts(&cs);   "N passed, N failed"
+ *     return cs.failed ? 1 : 0;                         (after finish) */
+#define AIMC_CLAIM_TEXT 260
+typedef struct {
+    char text[AIMC_CLAIM_TEXT];
+    int holds, asserted;
+} aimc_claim;
+
+typedef struct {
+    aimc_h5 *h;
+    const char *group;     /* where the attributes go: "/summary" */
+    int tag_width;         /* printf width of the tag column: 14 */
+    const char *reported;  /* after a reported claim: " [reported]" */
+    int n, passed, failed;
+} aimc_claims;
+
+/* Defaults above; a program may change tag_width and reported after. */
+void aimc_claims_init(aimc_claims *c, aimc_h5 *h, const char *group);
+/* Print one claim and write its three attributes. */
+int aimc_claims_add(aimc_claims *c, int asserted, int holds, const char *text, aimc_err *err);
+/* The whole sheet: heading (if not NULL), every claim, and with check the
+ * counts line.  All asserted claims hold iff c->failed == 0 after. */
+int aimc_claims_report(aimc_claims *c, const char *heading, const aimc_claim *cl, int n,
+                       int check, aimc_err *err);
+void aimc_claims_print_counts(const aimc_claims *c);
+
+/* "0.2,0.1" → v[0..*n): finite numbers in [lo, hi] (flags AIMC_OPT_MIN_OPEN
+ * / AIMC_OPT_MAX_OPEN make an end open), at most max, pairwise different
+ * as "%g" (they name result groups), at least one unless
+ * AIMC_LIST_ALLOW_EMPTY.  Errors are one line naming --opt. */
+enum { AIMC_LIST_ALLOW_EMPTY = 1u << 8 };
+int aimc_parse_list(const char *s, const char *opt, double lo, double hi, unsigned flags,
+                    double *v, size_t max, size_t *n, aimc_err *err);
+
+/* A repetition that stopped being finite, kept for aimc_prog_finish_diverged:
+ * when aimc_lsq_train returns GSL_ERANGE, pass its trace's diverged_step,
+ * diverged_parameter and diverged_value; the series (each up to and
+ * including step) go to <run>-diverged.  Returns GSL_ERANGE once saved, so
+ * that the caller stops; then, after freeing its work,
+ *     if (dv.saved) return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d); */
+typedef struct {
+    int saved;           /* the diverged series is in the file */
+    char run[128];       /* "/runs/asgd-c0" */
+    char parameter[48];  /* copied: "W[12]", "P[3]", "loss" */
+    aimc_divergence d;   /* d.parameter points into parameter */
+} aimc_diverged_run;
+int aimc_prog_keep_diverged(aimc_h5 *h, aimc_diverged_run *dv, const char *run, unsigned rep,
+                            size_t step, const char *parameter, double value, size_t n_metrics,
+                            const char *const *metric, const double *const *series,
+                            aimc_err *err);
+
+/* Over r repetitions of a positive floor (final loss, asymptotic error):
+ * mean and sample standard deviation, and the mean and standard error of
+ * its log10 (what claims compare across settings); sd = lse = 0 if r = 1. */
+typedef struct {
+    double mean, sd;   /* of the floor */
+    double lmean, lse; /* of log10(floor) */
+} aimc_floor_stat;
+aimc_floor_stat aimc_floor_stat_of(const double *x, size_t r);
+
 #ifdef __cplusplus
 }
 #endif

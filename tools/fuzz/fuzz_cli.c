@@ -5,7 +5,9 @@
  * DONE or USAGE with at most one line on stderr — never a crash — and a
  * parse that ends in RUN must leave every value inside its range. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aimc/prog.h"
 #include "fuzz_common.h"
@@ -24,7 +26,9 @@ static cfg_t cfg;
 static const char *families(void) { return "both|linear-aihwkit|linear"; }
 
 static const aimc_option options[] = {
-    {"tau", AIMC_OPT_DOUBLE, &cfg.tau, 0, 1e6, AIMC_OPT_MIN_OPEN, NULL, "", "bounds"},
+    /* not "tau": AIMC_DEVICE_OPTIONS has --tau, and a name defined twice
+     * makes every parse an internal error */
+    {"radius", AIMC_OPT_DOUBLE, &cfg.tau, 0, 1e6, AIMC_OPT_MIN_OPEN, NULL, "", "bounds"},
     {"alpha", AIMC_OPT_DOUBLE, &cfg.alpha, 0, 1, AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN, NULL, "",
      "rate"},
     {"offset", AIMC_OPT_DOUBLE, &cfg.offset, -INFINITY, INFINITY, 0, NULL, "V", "any"},
@@ -59,11 +63,16 @@ static int check(void *ctx, aimc_err *err)
 {
     (void)ctx;
     if (cfg.gamma > cfg.tau)
-        return AIMC_FAIL(err, GSL_EINVAL, "--gamma %g\nshould be <= --tau %g", cfg.gamma, cfg.tau);
+        return AIMC_FAIL(err, GSL_EINVAL, "--gamma %g\nshould be <= --radius %g", cfg.gamma, cfg.tau);
     return 0;
 }
 
-static const aimc_prog_spec spec = {"fuzz-cli", "the fuzz target", "none", "/nonexistent/x.h5",
+/* The default result file: since aimc_prog_parse checks -o up front, it must
+ * be a place that can be written and a file that never exists (nothing here
+ * creates it), or every input without a valid -o would stop at that check
+ * and the range checks below would never run. */
+static char default_output[64];
+static const aimc_prog_spec spec = {"fuzz-cli", "the fuzz target", "none", default_output,
                                     options, preset, NULL, check};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -75,6 +84,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (text == NULL)
         return 0;
+    if (default_output[0] == '\0')
+        snprintf(default_output, sizeof default_output, "/tmp/fuzz-cli-%ld-never-written.h5",
+                 (long)getpid());
     memcpy(text, data, size);
     text[size] = '\0';
     argv[argc++] = "fuzz-cli";
