@@ -208,3 +208,86 @@ Test(nn, bad_architectures_are_refused)
     const aimc_nn_arch a2 = {1, 1, 4, 1, none};
     cr_expect_null(aimc_nn_alloc(&a2, &p, 2, 1, NULL));
 }
+
+/* A per-layer override (SPEC §4 tab1: a digital network whose last layer
+ * alone is analog).  Initial weights depend on (seed, layer) only, and with
+ * perfect reads the gradient reaching the earlier layers is the same as in
+ * an all-digital network of the same seed, so after one step those layers
+ * must agree to the last bit.  The overridden layer is driven by stochastic
+ * pulses on a power-response device instead: it must differ from the float
+ * step, and only it fires pulses. */
+Test(nn, layer_override_makes_only_that_layer_analog)
+{
+    enum { B = 4, LAST = 5 };
+    double x[B * 98];
+    fill(x, B * 98, 1.0, 3);
+    const unsigned char y[B] = {2, 1, 0, 3};
+    aimc_nn_layer_override ov = {LAST, &aimc_optim_asgd, aimc_optim_default_params()};
+    aimc_response_params rp = aimc_response_default_params();
+    rp.tau = 1.0;
+    rp.gamma_res = 3.0;
+    cr_assert_eq(aimc_response_init(&ov.optim.main.device.response, &aimc_response_power, &rp, NULL),
+                 GSL_SUCCESS);
+    ov.optim.main.device.dw_min = 2.0 / 1200;
+    aimc_nn *nets[2];
+    for (int a = 0; a < 2; ++a) {
+        aimc_nn_params p = aimc_nn_default_params();
+        p.forward = p.backward = aimc_read_perfect_settings();
+        if (a == 1) {
+            p.n_overrides = 1;
+            p.overrides = &ov;
+        }
+        aimc_err err = {0};
+        nets[a] = aimc_nn_alloc(&toy_arch, &p, B, 7, &err);
+        cr_assert_not_null(nets[a], "%s", err.msg);
+        loss_at(nets[a], x, y, B);
+        cr_assert_eq(aimc_nn_backward(nets[a], y, B, NULL), GSL_SUCCESS);
+        cr_assert_eq(aimc_nn_step(nets[a], 1.0, NULL), GSL_SUCCESS);
+    }
+    for (size_t l = 0; l < 6; ++l) {
+        size_t R, C;
+        if (!aimc_nn_weight_shape(nets[0], l, &R, &C)) {
+            cr_expect_null(aimc_nn_layer_algo(nets[1], l));
+            continue;
+        }
+        const aimc_optim_type *want = l == LAST ? &aimc_optim_asgd : &aimc_optim_dsgd;
+        cr_expect_eq(aimc_nn_layer_algo(nets[1], l), want, "layer %zu", l);
+        const double *w0 = aimc_optim_weights(aimc_nn_optim(nets[0], l));
+        const double *w1 = aimc_optim_weights(aimc_nn_optim(nets[1], l));
+        double diff = 0;
+        for (size_t k = 0; k < R * C; ++k)
+            diff = fmax(diff, fabs(w0[k] - w1[k]));
+        if (l == LAST)
+            cr_expect_gt(diff, 0.0, "the analog layer took the float step");
+        else
+            cr_expect_eq(diff, 0.0, "digital layer %zu differs by %g", l, diff);
+    }
+    cr_expect_eq(aimc_nn_pulses(nets[0]), 0);
+    cr_expect_gt(aimc_nn_pulses(nets[1]), 0);
+    aimc_nn_free(nets[0]);
+    aimc_nn_free(nets[1]);
+}
+
+Test(nn, bad_layer_overrides_are_refused)
+{
+    aimc_nn_params p = aimc_nn_default_params();
+    aimc_nn_layer_override ov[2] = {{1, &aimc_optim_asgd, aimc_optim_default_params()},
+                                    {5, &aimc_optim_asgd, aimc_optim_default_params()}};
+    p.overrides = ov;
+    p.n_overrides = 1; /* layer 1 is tanh: no weights */
+    cr_expect_neq(aimc_nn_validate(&toy_arch, &p, NULL), GSL_SUCCESS);
+    ov[0].layer = 9; /* out of range */
+    cr_expect_neq(aimc_nn_validate(&toy_arch, &p, NULL), GSL_SUCCESS);
+    ov[0].layer = 5; /* twice the same layer */
+    p.n_overrides = 2;
+    cr_expect_neq(aimc_nn_validate(&toy_arch, &p, NULL), GSL_SUCCESS);
+    ov[0].layer = 3;
+    cr_expect_eq(aimc_nn_validate(&toy_arch, &p, NULL), GSL_SUCCESS);
+    ov[1].optim.alpha = -1; /* the override's own parameters are validated */
+    cr_expect_neq(aimc_nn_validate(&toy_arch, &p, NULL), GSL_SUCCESS);
+    ov[1].optim.alpha = 0.1;
+    ov[1].algo = NULL;
+    cr_expect_neq(aimc_nn_validate(&toy_arch, &p, NULL), GSL_SUCCESS);
+    p.overrides = NULL; /* a count without an array */
+    cr_expect_neq(aimc_nn_validate(&toy_arch, &p, NULL), GSL_SUCCESS);
+}

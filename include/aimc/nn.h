@@ -14,8 +14,9 @@
  * negative log-likelihood of the labels, averaged over the mini-batch.
  *
  * Every weight matrix W is an analog parameter: an aimc_optim (dsgd, asgd,
- * rl, ttv2, rlv2) owns it, the forward pass reads the optimizer's query
- * point (W, or W + γP) through an aimc_reader (noisy, SPEC §1.7, or
+ * rl, ttv2, rlv2; one for the whole network, or per layer through
+ * aimc_nn_params.overrides) owns it, the forward pass reads the optimizer's
+ * query point (W, or W + γP) through an aimc_reader (noisy, SPEC §1.7, or
  * perfect), the backward pass reads its transpose the same way, and the
  * update hands the optimizer the rank-one factors of the gradient — one
  * term per sample for dense layers, one per patch for conv layers, as
@@ -68,6 +69,17 @@ typedef struct {
     const aimc_nn_layer_spec *layers; /* the last layer's outputs are the class scores */
 } aimc_nn_arch;
 
+/* A weight layer that does not follow the network-wide algorithm, e.g. the
+ * one analog layer of a network fine-tuned digitally elsewhere (the paper's
+ * Tables 1, 5, 6: only the last layer is analog).  Its reads follow its own
+ * algorithm: perfect for dsgd, the network's forward/backward settings
+ * otherwise. */
+typedef struct {
+    size_t layer;                 /* index into aimc_nn_arch.layers (a dense or conv layer) */
+    const aimc_optim_type *algo;  /* its optimizer */
+    aimc_optim_params optim;      /* its rates, devices and kernels */
+} aimc_nn_layer_override;
+
 typedef struct {
     const aimc_optim_type *algo;        /* default dsgd */
     aimc_optim_params optim;            /* rates, devices and kernels of the arrays */
@@ -82,6 +94,9 @@ typedef struct {
                                            array, so the effective weight s·w moves at the
                                            optimizer's rate (aihwkit's
                                            weight_scaling_lr_compensation); default 0 */
+    size_t n_overrides;                 /* entries of overrides; default 0 */
+    const aimc_nn_layer_override *overrides; /* per-layer algorithms, at most one per layer;
+                                           copied by aimc_nn_alloc; default NULL */
 } aimc_nn_params;
 
 aimc_nn_params aimc_nn_default_params(void);
@@ -101,6 +116,9 @@ size_t aimc_nn_classes(const aimc_nn *n);
 /* Shape of layer l's weight matrix; returns 0 for layers without one. */
 int aimc_nn_weight_shape(const aimc_nn *n, size_t l, size_t *rows, size_t *cols);
 aimc_optim *aimc_nn_optim(aimc_nn *n, size_t l);   /* NULL without weights */
+/* The algorithm driving layer l's weights (an override or the network's);
+ * NULL for layers without weights. */
+const aimc_optim_type *aimc_nn_layer_algo(const aimc_nn *n, size_t l);
 double *aimc_nn_bias(aimc_nn *n, size_t l);         /* rows, or NULL */
 double *aimc_nn_out_scale(aimc_nn *n, size_t l);    /* rows, or NULL */
 /* Pulses fired into all arrays so far. */

@@ -56,6 +56,8 @@ aimc_nn_params aimc_nn_default_params(void)
     p.out_scale = 0;
     p.omega = 1.0;
     p.lr_compensation = 0;
+    p.n_overrides = 0;
+    p.overrides = NULL;
     return p;
 }
 
@@ -92,6 +94,28 @@ static int layer_shape(const aimc_nn_layer_spec *s, size_t l, nn_shape in, nn_sh
     return AIMC_FAIL(err, GSL_EINVAL, "nn: layer %zu: unknown kind %d", l, (int)s->kind);
 }
 
+/* Overrides name distinct weight layers, each with valid parameters. */
+static int validate_overrides(const aimc_nn_arch *a, const aimc_nn_params *p, aimc_err *err)
+{
+    if (p->n_overrides > 0 && p->overrides == NULL)
+        return AIMC_FAIL(err, GSL_EINVAL, "nn: %zu overrides but no array", p->n_overrides);
+    for (size_t k = 0; k < p->n_overrides; ++k) {
+        const aimc_nn_layer_override *o = &p->overrides[k];
+        if (o->layer >= a->n_layers || !has_weights(a->layers[o->layer].kind))
+            return AIMC_FAIL(err, GSL_EINVAL, "nn: override %zu: layer %zu has no weights", k,
+                             o->layer);
+        if (o->algo == NULL)
+            return AIMC_FAIL(err, GSL_EINVAL, "nn: override %zu: no algorithm", k);
+        for (size_t j = 0; j < k; ++j)
+            if (p->overrides[j].layer == o->layer)
+                return AIMC_FAIL(err, GSL_EINVAL, "nn: layer %zu overridden twice", o->layer);
+        int st = aimc_optim_validate(o->algo, &o->optim, err);
+        if (st)
+            return st;
+    }
+    return GSL_SUCCESS;
+}
+
 int aimc_nn_validate(const aimc_nn_arch *a, const aimc_nn_params *p, aimc_err *err)
 {
     if (a->n_layers == 0 || a->layers == NULL || a->channels * a->height * a->width == 0)
@@ -117,7 +141,18 @@ int aimc_nn_validate(const aimc_nn_arch *a, const aimc_nn_params *p, aimc_err *e
         st = aimc_read_validate(&p->backward, err);
     if (!st)
         st = aimc_optim_validate(p->algo, &p->optim, err);
+    if (!st)
+        st = validate_overrides(a, p, err);
     return st;
+}
+
+/* The override of layer l, or NULL: the network-wide algorithm applies. */
+static const aimc_nn_layer_override *override_of(const aimc_nn_params *p, size_t l)
+{
+    for (size_t k = 0; k < p->n_overrides; ++k)
+        if (p->overrides[k].layer == l)
+            return &p->overrides[k];
+    return NULL;
 }
 
 void aimc_nn_free(aimc_nn *n)
@@ -140,6 +175,7 @@ void aimc_nn_free(aimc_nn *n)
             free(n->grad[l]);
     }
     free(n->act), free(n->grad), free(n->L), free(n->logp), free(n->xb), free(n->yb);
+    free((void *)n->p.overrides);
     free(n);
 }
 
@@ -171,12 +207,14 @@ static void init_weights(aimc_nn *n, nn_layer *L, uint64_t seed, double *W)
 static int alloc_weight_layer(aimc_nn *n, nn_layer *L, size_t l, uint64_t seed, aimc_err *err)
 {
     const aimc_nn_params *p = &n->p;
+    const aimc_nn_layer_override *ov = override_of(p, l);
+    const aimc_optim_type *algo = ov ? ov->algo : p->algo;
     const size_t nb = n->max_batch * L->npos;
-    const int digital = p->algo == &aimc_optim_dsgd;
+    const int digital = algo == &aimc_optim_dsgd;
     aimc_read_settings fs = digital ? aimc_read_perfect_settings() : p->forward;
     aimc_read_settings bs = digital ? aimc_read_perfect_settings() : p->backward;
     const uint64_t ls = aimc_seed_derive(seed, l);
-    L->opt = aimc_optim_alloc(p->algo, &p->optim, L->rows, L->cols, ls, err);
+    L->opt = aimc_optim_alloc(algo, ov ? &ov->optim : &p->optim, L->rows, L->cols, ls, err);
     if (L->opt == NULL)
         return err && err->status ? err->status : GSL_EFAILED;
     L->rf = aimc_reader_alloc(&fs, L->rows, L->cols, nb, ls, OBJ_READ_FWD, err);
@@ -240,6 +278,17 @@ aimc_nn *aimc_nn_alloc(const aimc_nn_arch *a, const aimc_nn_params *p, size_t ma
         return NULL;
     }
     n->p = *p;
+    n->p.overrides = NULL;
+    if (p->n_overrides > 0) {
+        aimc_nn_layer_override *ov = malloc(p->n_overrides * sizeof *ov);
+        if (ov == NULL) {
+            aimc_nn_free(n);
+            AIMC_FAIL(err, GSL_ENOMEM, "nn: out of memory");
+            return NULL;
+        }
+        memcpy(ov, p->overrides, p->n_overrides * sizeof *ov);
+        n->p.overrides = ov;
+    }
     n->n_layers = a->n_layers;
     n->max_batch = max_batch;
     nn_shape s = {a->channels, a->height, a->width};
@@ -288,6 +337,10 @@ int aimc_nn_weight_shape(const aimc_nn *n, size_t l, size_t *rows, size_t *cols)
 }
 
 aimc_optim *aimc_nn_optim(aimc_nn *n, size_t l) { return l < n->n_layers ? n->L[l].opt : NULL; }
+const aimc_optim_type *aimc_nn_layer_algo(const aimc_nn *n, size_t l)
+{
+    return l < n->n_layers && n->L[l].opt ? aimc_optim_type_of(n->L[l].opt) : NULL;
+}
 double *aimc_nn_bias(aimc_nn *n, size_t l) { return l < n->n_layers ? n->L[l].bias : NULL; }
 double *aimc_nn_out_scale(aimc_nn *n, size_t l) { return l < n->n_layers ? n->L[l].scale : NULL; }
 const double *aimc_nn_bias_grad(const aimc_nn *n, size_t l)
