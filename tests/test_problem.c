@@ -1,7 +1,9 @@
-/* test_problem.c — least squares: gradients, factors, curvature. */
+/* test_problem.c — least squares: gradients, factors, curvature; noise moments. */
 #include <math.h>
 #include <stdlib.h>
+#include <float.h>
 #include <criterion/criterion.h>
+#include <gsl/gsl_integration.h>
 
 #include "aimc/problem.h"
 
@@ -96,4 +98,87 @@ Test(problem, bad_sizes_are_refused_with_a_message)
     cr_expect_null(aimc_lsq_alloc_random(0, 5, 1, 1, 1, 1, &err));
     cr_expect(strstr(err.msg, "problem") != NULL);
     cr_expect_null(aimc_lsq_alloc_random(5, 5, -1, 1, 1, 1, &err));
+}
+
+/* ---- E|μ + σξ| ---------------------------------------------------------- */
+
+typedef struct {
+    double mu, sigma;
+} shift;
+
+/* |μ + σx|·φ(x), the integrand of the Gaussian moment. */
+static double folded_integrand(double x, void *c)
+{
+    const shift *s = c;
+    return fabs(s->mu + s->sigma * x) * exp(-0.5 * x * x) / sqrt(2.0 * M_PI);
+}
+
+/* E|μ + σξ|, ξ ~ N(0, 1), by GSL's adaptive quadrature on (−∞, k] and
+ * [k, ∞), k = −μ/σ the kink; requested relative error 1e-13. */
+static double folded_quadrature(double mu, double sigma)
+{
+    shift s = {mu, sigma};
+    gsl_function F = {folded_integrand, &s};
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(200);
+    double lo, hi, err;
+    gsl_integration_qagil(&F, -mu / sigma, 0.0, 1e-13, 200, w, &lo, &err);
+    gsl_integration_qagiu(&F, -mu / sigma, 0.0, 1e-13, 200, w, &hi, &err);
+    gsl_integration_workspace_free(w);
+    return lo + hi;
+}
+
+Test(problem, gaussian_shifted_abs_mean_matches_quadrature)
+{
+    /* Tolerance 1e-11 relative: the quadrature's requested 1e-13 plus the
+     * closed form's few roundings, with room for the quadrature's error
+     * estimate being an estimate. */
+    const double sigma[] = {0.1, 0.7, 3.0}, ratio[] = {-6.0, -1.3, -0.2, 0.0, 0.05, 0.9, 2.5, 8.0};
+    for (size_t i = 0; i < 3; ++i)
+        for (size_t j = 0; j < 8; ++j) {
+            const double mu = ratio[j] * sigma[i];
+            const double got = aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_GAUSSIAN, mu, sigma[i]);
+            const double want = folded_quadrature(mu, sigma[i]);
+            cr_expect_leq(fabs(got - want), 1e-11 * want, "mu=%g sigma=%g: %.17g vs %.17g", mu,
+                          sigma[i], got, want);
+        }
+}
+
+Test(problem, shifted_abs_mean_has_the_known_limits)
+{
+    /* μ = 0: exp(0) = 1 and erf(0) = 0 exactly, so E|σξ| to the bit. */
+    cr_expect_eq(aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_GAUSSIAN, 0.0, 0.7),
+                 aimc_gnoise_abs_mean(AIMC_GNOISE_GAUSSIAN, 0.7));
+    /* |μ| = 40σ: the exp term underflows below ε|μ| and erf = ±1 in double,
+     * so |μ| up to one rounding. */
+    for (int sgn = -1; sgn <= 1; sgn += 2) {
+        const double mu = sgn * 40.0 * 0.3;
+        cr_expect_leq(fabs(aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_GAUSSIAN, mu, 0.3) - fabs(mu)),
+                      DBL_EPSILON * fabs(mu));
+    }
+    /* Rademacher: the average of the two outcomes, ½(|μ + σ| + |μ − σ|). */
+    const double mus[] = {-2.0, -0.5, 0.0, 0.3, 1.0, 4.0};
+    for (size_t j = 0; j < 6; ++j) {
+        const double m = mus[j], want = 0.5 * (fabs(m + 1.0) + fabs(m - 1.0));
+        cr_expect_leq(fabs(aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_RADEMACHER, m, 1.0) - want),
+                      DBL_EPSILON * want, "mu=%g", m);
+        /* No noise, or σ = 0: |μ|. */
+        cr_expect_eq(aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_NONE, m, 1.0), fabs(m));
+        cr_expect_eq(aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_GAUSSIAN, m, 0.0), fabs(m));
+    }
+}
+
+Test(problem, shifted_abs_mean_is_even_in_mu_and_at_least_the_larger_part)
+{
+    /* E|μ + σξ| = E|−μ − σξ| = E|−μ + σξ| for a symmetric law, and by
+     * Jensen ≥ |μ|; by E|σξ| ≤ E|μ + σξ| (a symmetric law's mean absolute
+     * value is smallest at its centre) ≥ E|σξ| too. */
+    const aimc_gnoise laws[] = {AIMC_GNOISE_GAUSSIAN, AIMC_GNOISE_RADEMACHER};
+    for (size_t l = 0; l < 2; ++l)
+        for (double mu = 0.05; mu < 3.0; mu *= 1.7) {
+            const double a = aimc_gnoise_abs_mean_shifted(laws[l], mu, 0.8);
+            const double b = aimc_gnoise_abs_mean_shifted(laws[l], -mu, 0.8);
+            cr_expect_leq(fabs(a - b), 4.0 * DBL_EPSILON * a, "law %zu mu=%g", l, mu);
+            const double floor = fmax(mu, aimc_gnoise_abs_mean(laws[l], 0.8));
+            cr_expect_geq(a, floor * (1.0 - 4.0 * DBL_EPSILON), "law %zu mu=%g", l, mu);
+        }
 }

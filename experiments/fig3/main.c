@@ -31,7 +31,6 @@
 #include "aimc/check.h"
 #include "aimc/prog.h"
 
-#define TABLE_NODES 17
 #define MAX_POINTS 100001
 
 typedef struct {
@@ -87,18 +86,6 @@ static const aimc_prog_spec spec = {
     NULL,
     NULL};
 
-/* The non-monotone table of experiments/thm1, on [−τ, τ]. */
-static void build_table(aimc_response_params *p, double tau)
-{
-    p->n_nodes = TABLE_NODES;
-    for (size_t k = 0; k < TABLE_NODES; ++k) {
-        const double u = (double)k / (TABLE_NODES - 1), wiggle = 0.3 * sin(3.0 * M_PI * u);
-        p->node_w[k] = tau * (2.0 * u - 1.0);
-        p->node_qp[k] = 0.1 + 0.9 * (1.0 - u) + wiggle;
-        p->node_qm[k] = 0.625 * (0.1 + 0.9 * u + wiggle);
-    }
-}
-
 typedef enum { SHAPE_AFFINE, SHAPE_MONOTONE, SHAPE_NONMONOTONE } panel_shape;
 
 typedef struct {
@@ -118,7 +105,7 @@ static int panel_init(panel *pn, aimc_err *err)
     p.c_lin = cfg.c_lin;
     p.gamma_res = cfg.gamma_res;
     if (T->params & AIMC_RP_TABLE)
-        build_table(&p, cfg.tau);
+        aimc_response_nonmonotone_table(&p, cfg.tau); /* as experiments/thm1 */
     int st = aimc_response_init(&pn->r, T, &p, err);
     if (!st)
         st = aimc_response_symmetric_point(&pn->r, &pn->wsym, err);
@@ -138,13 +125,9 @@ static int panel_eval(panel *pn, aimc_err *err)
     pn->F = buf + 3 * n;
     pn->G = buf + 4 * n;
     aimc_response_bounds(&pn->r, &lo, &hi);
-    for (size_t k = 0; k < n; ++k) {
-        const double w = k + 1 == n ? hi : lo + (hi - lo) * (double)k / (double)(n - 1);
-        pn->w[k] = w;
-        aimc_response_q(&pn->r, w, &pn->qp[k], &pn->qm[k]);
-        pn->F[k] = aimc_response_F(&pn->r, w);
-        pn->G[k] = aimc_response_G(&pn->r, w);
-    }
+    for (size_t k = 0; k < n; ++k)
+        pn->w[k] = k + 1 == n ? hi : lo + (hi - lo) * (double)k / (double)(n - 1);
+    aimc_response_tabulate(&pn->r, n, pn->w, pn->qp, pn->qm, pn->F, pn->G);
     return GSL_SUCCESS;
 }
 

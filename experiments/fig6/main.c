@@ -137,12 +137,9 @@ static int curve_eval(curve *cv, aimc_err *err)
     for (size_t k = 0; k < n; ++k) {
         /* Symmetric about 0 by construction, ends exact. */
         const double u = (double)(2 * k) / (double)(n - 1) - 1.0;
-        const double w = k == 0 ? lo : k + 1 == n ? hi : hi * u;
-        cv->w[k] = w;
-        aimc_response_q(&cv->r, w, &cv->qp[k], &cv->qm[k]);
-        cv->F[k] = aimc_response_F(&cv->r, w);
-        cv->G[k] = aimc_response_G(&cv->r, w);
+        cv->w[k] = k == 0 ? lo : k + 1 == n ? hi : hi * u;
     }
+    aimc_response_tabulate(&cv->r, n, cv->w, cv->qp, cv->qm, cv->F, cv->G);
     return GSL_SUCCESS;
 }
 

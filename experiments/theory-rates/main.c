@@ -42,6 +42,7 @@
 #include <gsl/gsl_fit.h>
 
 #include "aimc/aimc.h"
+#include "aimc/check.h"
 #include "aimc/prog.h"
 
 #define NDIM 2
@@ -120,34 +121,6 @@ static const aimc_prog_spec spec = {
 
 static const double LAMBDA[NDIM] = {1.0, 0.5}, WSTAR[NDIM] = {0.4, -0.3};
 static const double L_SMOOTH = 1.0;
-
-typedef struct {
-    double mean, se;
-} estimate;
-
-static estimate estimate_of(const double *x, size_t n, size_t stride)
-{
-    double s = 0, s2 = 0;
-    for (size_t i = 0; i < n; ++i)
-        s += x[i * stride];
-    const double m = s / n;
-    for (size_t i = 0; i < n; ++i)
-        s2 += (x[i * stride] - m) * (x[i * stride] - m);
-    return (estimate){m, n > 1 ? sqrt(s2 / (n - 1) / n) : INFINITY};
-}
-
-/* Weighted least squares y = c0 + c1·x on n points (weights 1/se²); c0 or
- * c1 with its standard error, inflated by sqrt(χ²/dof) when the points
- * scatter more than their error bars. */
-static estimate wls(const double *x, const double *y, const double *se, size_t n, int slope)
-{
-    double w[MAX_K] = {0}, c0, c1, v00, v01, v11, chi2;
-    for (size_t j = 0; j < n; ++j)
-        w[j] = 1.0 / (se[j] * se[j]);
-    gsl_fit_wlinear(x, 1, w, 1, y, 1, n, &c0, &c1, &v00, &v01, &v11, &chi2);
-    const double infl = n > 2 ? fmax(1.0, chi2 / (double)(n - 2)) : 1.0;
-    return slope ? (estimate){c1, sqrt(v11 * infl)} : (estimate){c0, sqrt(v00 * infl)};
-}
 
 static int softbounds(int zero_shift, aimc_device_params *dp, aimc_err *err)
 {
@@ -336,7 +309,7 @@ typedef struct {
 typedef struct {
     char text[5][200];
     int holds[5];
-    estimate floor, slope;
+    aimc_estimate floor, slope;
 } claims;
 
 /* Claims 1–5 of the header. */
@@ -347,11 +320,13 @@ static void judge(const results *res, double t, claims *cl)
     int bound_ok = 1, agd_ok = 1;
     double worst = 0, worst_agd = 0;
     for (size_t j = 0; j < nk; ++j) {
-        const estimate ea = estimate_of(res->asgd_E + j, R, nk), er = estimate_of(res->rl_E + j, R, nk);
+        const aimc_estimate ea = aimc_check_mean_se(res->asgd_E + j, R, nk);
+        const aimc_estimate er = aimc_check_mean_se(res->rl_E + j, R, nk);
         double d[1024];
         for (size_t r = 0; r < R; ++r)
             d[r] = res->asgd_E[r * nk + j] - res->asgd_bound[r * nk + j];
-        const estimate ed = estimate_of(d, R, 1), eb = estimate_of(res->asgd_bound + j, R, nk);
+        const aimc_estimate ed = aimc_check_mean_se(d, R, 1);
+        const aimc_estimate eb = aimc_check_mean_se(res->asgd_bound + j, R, nk);
         bound_ok &= ea.mean <= eb.mean + t * ed.se;
         worst = fmax(worst, ea.mean / eb.mean);
         agd_ok &= res->agd_E[j] <= res->agd_bound[j];
@@ -363,9 +338,10 @@ static void judge(const results *res, double t, claims *cl)
         ly[j] = log(er.mean);
         lse[j] = er.se / er.mean;
     }
-    cl->floor = wls(x + j0, y + j0, se + j0, nk - j0, 0);
-    cl->slope = wls(lx + j0, ly + j0, lse + j0, nk - j0, 1);
-    const estimate ea = estimate_of(res->asgd_E + nk - 1, R, nk), er = estimate_of(res->rl_E + nk - 1, R, nk);
+    cl->floor = aimc_check_wls(x + j0, y + j0, se + j0, nk - j0, 0);
+    cl->slope = aimc_check_wls(lx + j0, ly + j0, lse + j0, nk - j0, 1);
+    const aimc_estimate ea = aimc_check_mean_se(res->asgd_E + nk - 1, R, nk);
+    const aimc_estimate er = aimc_check_mean_se(res->rl_E + nk - 1, R, nk);
     const double dse = sqrt(ea.se * ea.se + er.se * er.se);
     snprintf(cl->text[0], sizeof cl->text[0], "Analog SGD has a floor: E_inf = %.3g, se %.2g (fit on K >= %g)",
              cl->floor.mean, cl->floor.se, res->steps[j0]);
@@ -487,11 +463,14 @@ static void print_table(const results *res)
     printf("theory-rates: E_K = (1/K) sum |grad f(W_k)|^2, mean over %zu reps\n", R);
     printf("  %9s  %11s %11s %11s  %11s %11s  %11s %11s\n", "K", "ASGD", "PaperA bnd", "2s^2 S_K",
            "AGD", "(137) bnd", "RL", "rate");
-    for (size_t j = 0; j < nk; ++j)
-        printf("  %9g  %11.4g %11.4g %11.4g  %11.4g %11.4g  %11.4g %11.4g\n", res->steps[j],
-               estimate_of(res->asgd_E + j, R, nk).mean, estimate_of(res->asgd_bound + j, R, nk).mean,
-               estimate_of(res->asgd_floor + j, R, nk).mean, res->agd_E[j], res->agd_bound[j],
-               estimate_of(res->rl_E + j, R, nk).mean, res->rate[j]);
+    for (size_t j = 0; j < nk; ++j) {
+        const double asgd = aimc_check_mean_se(res->asgd_E + j, R, nk).mean;
+        const double bound = aimc_check_mean_se(res->asgd_bound + j, R, nk).mean;
+        const double asgd_floor = aimc_check_mean_se(res->asgd_floor + j, R, nk).mean;
+        const double rl = aimc_check_mean_se(res->rl_E + j, R, nk).mean;
+        printf("  %9g  %11.4g %11.4g %11.4g  %11.4g %11.4g  %11.4g %11.4g\n", res->steps[j], asgd,
+               bound, asgd_floor, res->agd_E[j], res->agd_bound[j], rl, res->rate[j]);
+    }
 }
 
 int main(int argc, char **argv)
@@ -500,11 +479,8 @@ int main(int argc, char **argv)
     int rc = aimc_prog_parse(&spec, &com, argc, argv);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (com.reps < 2 || com.reps > 1024) {
-        fprintf(stderr, "%s: invalid argument \"%u\" for --reps: should be in [2, 1024]\n",
-                spec.program, com.reps);
+    if (aimc_check_reps(&spec, &com, 2, 1024))
         return 2;
-    }
     aimc_h5 *h = aimc_prog_open_output(&spec, &com);
     if (h == NULL)
         return 2;

@@ -55,7 +55,6 @@
 #define MAX_LIST 16
 #define MAX_FAM 16
 #define MAX_DELTA 40
-#define TABLE_NODES 17
 #define OBJ_NOISE 200    /* random-stream object of the gradient noise */
 #define SCAN 512         /* grid on which T is scanned for sign changes */
 #define ROOT_TOL 1e-15   /* Brent's bracket width, relative to the range */
@@ -250,22 +249,6 @@ static const aimc_prog_spec spec = {
 
 /* ---- the devices --------------------------------------------------------- */
 
-/* A non-monotone measured-looking response on [−τ, τ]: 17 nodes, u ∈ [0, 1]
- * the position in the range, a common wiggle 0.3 sin(3πu) on both
- * directions (so q₊ rises, falls, rises and falls; q₋ likewise), and the
- * down direction scaled by 5/8 so that the symmetric point sits inside a
- * table interval (w⋄ ≈ 0.19τ), away from 0 and from every node. */
-static void build_table(aimc_response_params *p, double tau)
-{
-    p->n_nodes = TABLE_NODES;
-    for (size_t k = 0; k < TABLE_NODES; ++k) {
-        const double u = (double)k / (TABLE_NODES - 1), wiggle = 0.3 * sin(3.0 * M_PI * u);
-        p->node_w[k] = tau * (2.0 * u - 1.0);
-        p->node_qp[k] = 0.1 + 0.9 * (1.0 - u) + wiggle;
-        p->node_qm[k] = 0.625 * (0.1 + 0.9 * u + wiggle);
-    }
-}
-
 static int make_response(const aimc_response_type *T, aimc_response *r, aimc_err *err)
 {
     aimc_response_params p = aimc_response_default_params();
@@ -273,24 +256,11 @@ static int make_response(const aimc_response_type *T, aimc_response *r, aimc_err
     p.c_lin = cfg.c_lin;
     p.gamma_res = cfg.gamma_res;
     if (T->params & AIMC_RP_TABLE)
-        build_table(&p, cfg.tau);
+        aimc_response_nonmonotone_table(&p, cfg.tau); /* w⋄ ≈ 0.19τ */
     return aimc_response_init(r, T, &p, err);
 }
 
 /* ---- the mean dynamics: T (42) and its root -------------------------------- */
-
-/* E|μ + σξ| for the noise law, exactly: the first absolute moment of the
- * stochastic gradient at a point where its mean is μ. */
-static double abs_moment(aimc_gnoise kind, double mu, double sigma)
-{
-    if (kind == AIMC_GNOISE_NONE || sigma == 0.0)
-        return fabs(mu);
-    if (kind == AIMC_GNOISE_RADEMACHER)
-        return fmax(fabs(mu), sigma); /* ½(|μ + σ| + |μ − σ|) */
-    /* Gaussian: σ√(2/π)·exp(−μ²/2σ²) + μ(1 − 2Φ(−μ/σ)), 1 − 2Φ(−x) = erf(x/√2). */
-    const double x = mu / sigma;
-    return aimc_gnoise_abs_mean(kind, sigma) * exp(-0.5 * x * x) + mu * erf(x / M_SQRT2);
-}
 
 typedef struct {
     const aimc_response *r;
@@ -302,7 +272,7 @@ typedef struct {
 static double T_value(const mean_dyn *m, double w)
 {
     const double mu = m->lambda * (w - m->w_star);
-    return mu + abs_moment(m->noise, mu, m->sigma) * aimc_response_R(m->r, w);
+    return mu + aimc_gnoise_abs_mean_shifted(m->noise, mu, m->sigma) * aimc_response_R(m->r, w);
 }
 
 static double T_fn(double w, void *m) { return T_value(m, w); }
@@ -753,7 +723,7 @@ static void sanity_checks(aimc_checklist *cl)
         }
     const double x[6] = {-3.0, -1.0, -0.2, 0.0, 0.5, 2.0};
     for (size_t j = 0; j < 6; ++j) {
-        const double exact = abs_moment(AIMC_GNOISE_GAUSSIAN, 0.7 * x[j], 0.7);
+        const double exact = aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_GAUSSIAN, 0.7 * x[j], 0.7);
         wmom = fmax(wmom, fabs(exact / abs_moment_quadrature(0.7 * x[j], 0.7) - 1.0));
     }
     if (st)

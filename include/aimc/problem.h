@@ -61,6 +61,11 @@ const char *aimc_gnoise_names(void);
 int aimc_gnoise_find(const char *name);
 /* E|σξ| for the law: the Σ of the implicit penalty at a critical point. */
 double aimc_gnoise_abs_mean(aimc_gnoise kind, double sigma);
+/* E|μ + σξ| for the law, in closed form: the first absolute moment of a
+ * stochastic gradient whose mean is μ (the penalty weight of T in (42)).
+ * Gaussian: σ√(2/π)·exp(−μ²/2σ²) + μ·erf(μ/(σ√2)); Rademacher:
+ * ½(|μ + σ| + |μ − σ|) = max(|μ|, σ); none (or σ = 0): |μ|. */
+double aimc_gnoise_abs_mean_shifted(aimc_gnoise kind, double mu, double sigma);
 /* g[k] += σ·ξ_k for k < n. */
 void aimc_gnoise_add(double *g, size_t n, aimc_gnoise kind, double sigma, aimc_stream *s);
 

@@ -159,6 +159,20 @@ int aimc_response_symmetric_point_numeric(const aimc_response *r, double *wsp, a
 int aimc_response_Rc(const aimc_response *r, double w, double *rc, aimc_err *err);
 int aimc_response_Rc_numeric(const aimc_response *r, double w, double *rc, aimc_err *err);
 
+/* ---- examples for figures (examples.c) -------------------------------- */
+
+/* A non-monotone, measured-looking node table on [−τ, τ] (fig3's third
+ * panel, thm1's piecewise device): 17 nodes with a common wiggle on both
+ * directions (q₊ and q₋ each rise and fall), the down direction scaled by
+ * 5/8 so that the symmetric point (≈ 0.19τ) lies inside a table interval,
+ * away from 0 and from every node.  Only the node fields of *p are set. */
+void aimc_response_nonmonotone_table(aimc_response_params *p, double tau);
+
+/* q₊, q₋, F and G of r at the n points w (what a figure of a response
+ * plots). */
+void aimc_response_tabulate(const aimc_response *r, size_t n, const double *w, double *qp,
+                            double *qm, double *F, double *G);
+
 /* ---- measured responses (table_csv.c) ---------------------------------
  *
  * A measured device is a list of samples (w, Δw⁺, Δw⁻): at weight w one up

@@ -156,6 +156,18 @@ double aimc_gnoise_abs_mean(aimc_gnoise kind, double sigma)
     }
 }
 
+double aimc_gnoise_abs_mean_shifted(aimc_gnoise kind, double mu, double sigma)
+{
+    if (kind == AIMC_GNOISE_NONE || sigma == 0.0)
+        return fabs(mu);
+    if (kind == AIMC_GNOISE_RADEMACHER)
+        return fmax(fabs(mu), sigma); /* ½(|μ + σ| + |μ − σ|) */
+    /* Gaussian (folded normal mean): σ√(2/π)·exp(−x²/2) + μ(1 − 2Φ(−x)),
+     * x = μ/σ, with 1 − 2Φ(−x) = erf(x/√2). */
+    const double x = mu / sigma;
+    return aimc_gnoise_abs_mean(kind, sigma) * exp(-0.5 * x * x) + mu * erf(x / M_SQRT2);
+}
+
 void aimc_gnoise_add(double *g, size_t n, aimc_gnoise kind, double sigma, aimc_stream *s)
 {
     if (kind == AIMC_GNOISE_NONE || sigma == 0.0)

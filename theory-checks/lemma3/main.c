@@ -47,34 +47,24 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_min.h>
 
 #include "aimc/aimc.h"
 #include "aimc/check.h"
 
-#define MAX_LIST 8
 #define MAX_VARIANTS 256
 #define MAX_DIM 4096
 
 typedef struct {
     unsigned dim;
-    const char *tau_list, *gamma_res_list, *c_lin_list;
+    aimc_family_sweep sweep; /* --tau-list, --gamma-res-list, --c-lin-list */
     int negative;
-    /* parsed */
-    size_t ntau, ngamma, nc;
-    double tau[MAX_LIST], gamma_res[MAX_LIST], c_lin[MAX_LIST];
 } lemma3_cfg;
 
 static lemma3_cfg cfg;
 
 static const aimc_option options[] = {
     {"dim", AIMC_OPT_UINT, &cfg.dim, 1, MAX_DIM, 0, NULL, "", "dimension D of W, dW, dW', S"},
-    {"tau-list", AIMC_OPT_STRING, &cfg.tau_list, 0, 0, 0, NULL, "",
-     "comma-separated dynamic-range radii tau (> 0)"},
-    {"gamma-res-list", AIMC_OPT_STRING, &cfg.gamma_res_list, 0, 0, 0, NULL, "",
-     "comma-separated exponents/rates gamma_res of power and exponential (> 0)"},
-    {"c-lin-list", AIMC_OPT_STRING, &cfg.c_lin_list, 0, 0, 0, NULL, "",
-     "comma-separated asymmetries c of the linear families, in (-1, 1)"},
+    AIMC_FAMILY_SWEEP_OPTIONS(cfg.sweep),
     {"negative-control", AIMC_OPT_FLAG, &cfg.negative, 0, 0, 0, NULL, "",
      "halve the constant on adversarial instances; every case must FAIL"},
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -83,45 +73,13 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
 {
     (void)ctx;
     cfg.dim = 64;
-    cfg.tau_list = full ? "0.5,1,3.5" : "1,3.5";
-    cfg.gamma_res_list = full ? "0.5,1,2,4" : "0.5,2";
-    cfg.c_lin_list = full ? "-0.5,-0.2,0.2,0.5" : "-0.3,0.2";
+    aimc_family_sweep_preset(&cfg.sweep, full);
+    if (!full) { /* two ranges, both signs of c */
+        cfg.sweep.tau_list = "1,3.5";
+        cfg.sweep.c_lin_list = "-0.3,0.2";
+    }
     cfg.negative = 0;
     c->reps = full ? 5000 : 200;
-}
-
-/* "a,b,c" → values in (lo, hi); one message naming the option otherwise. */
-static int parse_list(const char *opt, const char *s, double lo, double hi, double *out,
-                      size_t *n, aimc_err *err)
-{
-    *n = 0;
-    while (*s) {
-        char *end;
-        const double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= lo || v >= hi || (*end && *end != ',') ||
-            *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be 1 to %d comma-separated "
-                             "numbers in (%g, %g)",
-                             s, opt, MAX_LIST, lo, hi);
-        out[(*n)++] = v;
-        s = *end ? end + 1 : end;
-    }
-    if (*n == 0)
-        return AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-    return 0;
-}
-
-static int check_cfg(void *ctx, aimc_err *err)
-{
-    (void)ctx;
-    int st = parse_list("tau-list", cfg.tau_list, 0, 1e6, cfg.tau, &cfg.ntau, err);
-    if (!st)
-        st = parse_list("gamma-res-list", cfg.gamma_res_list, 0, 700, cfg.gamma_res, &cfg.ngamma,
-                        err);
-    if (!st)
-        st = parse_list("c-lin-list", cfg.c_lin_list, -1, 1, cfg.c_lin, &cfg.nc, err);
-    return st;
 }
 
 static const aimc_prog_spec spec = {
@@ -132,182 +90,17 @@ static const aimc_prog_spec spec = {
     NULL,
     options,
     preset,
-    NULL,
-    check_cfg};
-
-/* ---- response families -------------------------------------------------- */
-
-typedef struct {
-    aimc_response r;
-    double lo, hi;  /* the range on which W is drawn */
-    char label[80];
-} variant;
-
-/* A measured-looking, non-monotone table on [−τ, τ]: q₊ falls with a
- * shoulder, q₋ rises with a dip, G changes sign once (near 0.07τ). */
-static void piecewise_table(aimc_response_params *p, double tau)
-{
-    static const double w[] = {-1.0, -0.6, -0.25, 0.0, 0.3, 0.65, 1.0};
-    static const double qp[] = {1.7, 1.35, 1.3, 1.05, 0.8, 0.5, 0.1};
-    static const double qm[] = {0.15, 0.6, 0.55, 0.95, 1.2, 1.1, 1.75};
-    p->n_nodes = 7;
-    for (size_t k = 0; k < 7; ++k) {
-        p->node_w[k] = tau * w[k];
-        p->node_qp[k] = qp[k];
-        p->node_qm[k] = qm[k];
-    }
-}
-
-/* The parameters this program sweeps; a family that reads others too (the
- * aihwkit restatements) is run on each of its own example sets instead. */
-#define SWEPT_PARAMS (AIMC_RP_TAU | AIMC_RP_GAMMA_RES | AIMC_RP_C_LIN | AIMC_RP_TABLE)
-
-static void variant_label(variant *v)
-{
-    const aimc_response_type *T = v->r.type;
-    const aimc_response_params *p = &v->r.p;
-    int len = snprintf(v->label, sizeof v->label, "%s tau=%g", T->name, p->tau);
-    if (T->params & AIMC_RP_GAMMA_RES)
-        len += snprintf(v->label + len, sizeof v->label - len, " gamma_res=%g", p->gamma_res);
-    if (T->params & AIMC_RP_C_LIN)
-        len += snprintf(v->label + len, sizeof v->label - len, " c=%g", p->c_lin);
-    if (T->params & ~SWEPT_PARAMS)
-        snprintf(v->label + len, sizeof v->label - len, " (example set)");
-}
-
-static int add_variant(variant *v, const aimc_response_type *T, const aimc_response_params *p,
-                       aimc_err *err)
-{
-    if (aimc_response_init(&v->r, T, p, err) != GSL_SUCCESS)
-        return -1;
-    aimc_response_bounds(&v->r, &v->lo, &v->hi);
-    if (!T->bounded) { /* the ideal family: any interval will do */
-        v->lo = -p->tau;
-        v->hi = p->tau;
-    }
-    variant_label(v);
-    return 0;
-}
-
-/* Every registered family × the parameter lists it reads. */
-static size_t build_variants(variant *v, size_t cap, aimc_err *err)
-{
-    size_t n = 0;
-    for (size_t f = 0; aimc_response_types[f] != NULL; ++f) {
-        const aimc_response_type *T = aimc_response_types[f];
-        aimc_response_params p;
-        if (T->params & ~SWEPT_PARAMS) {
-            for (size_t k = 0; aimc_response_example(T, k, &p); ++k) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-            continue;
-        }
-        const int uses_g = (T->params & AIMC_RP_GAMMA_RES) != 0;
-        const int uses_c = (T->params & AIMC_RP_C_LIN) != 0;
-        const size_t nx = uses_g ? cfg.ngamma : uses_c ? cfg.nc : 1;
-        for (size_t i = 0; i < cfg.ntau; ++i)
-            for (size_t j = 0; j < nx; ++j) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (!aimc_response_example(T, 0, &p))
-                    p = aimc_response_default_params();
-                p.tau = cfg.tau[i];
-                if (uses_g)
-                    p.gamma_res = cfg.gamma_res[j];
-                if (uses_c)
-                    p.c_lin = cfg.c_lin[j];
-                if (T->params & AIMC_RP_TABLE)
-                    piecewise_table(&p, cfg.tau[i]);
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-    }
-    return n;
-}
+    &cfg.sweep,
+    aimc_family_sweep_check};
 
 /* ---- sup over the range ------------------------------------------------- */
 
+/* max(q₊, q₋) = F + |G|: the constant of (33) is its sup. */
 static double q_larger(const aimc_response *r, double w)
 {
     double qp, qm;
     aimc_response_q(r, w, &qp, &qm);
     return fmax(qp, qm);
-}
-
-typedef struct {
-    const aimc_response *r;
-    double (*fn)(const aimc_response *, double);
-} sup_ctx;
-
-static double neg_fn(double w, void *c)
-{
-    const sup_ctx *s = c;
-    return -s->fn(s->r, w);
-}
-
-#define SUP_GRID 4000
-
-/* sup of fn on [lo, hi]: grid (plus table nodes), then Brent around an
- * interior grid maximum (the grid value is kept if Brent cannot start). */
-static double range_sup(const variant *v, double (*fn)(const aimc_response *, double), double *arg)
-{
-    double best = -INFINITY, xb = v->lo;
-    size_t ib = 0;
-    const double h = (v->hi - v->lo) / SUP_GRID;
-    for (size_t i = 0; i <= SUP_GRID; ++i) {
-        const double x = i == SUP_GRID ? v->hi : v->lo + h * (double)i;
-        const double y = fn(&v->r, x);
-        if (y > best) {
-            best = y;
-            xb = x;
-            ib = i;
-        }
-    }
-    for (size_t k = 0; k < v->r.p.n_nodes; ++k) {
-        const double y = fn(&v->r, v->r.p.node_w[k]);
-        if (y > best) {
-            best = y;
-            xb = v->r.p.node_w[k];
-            ib = SUP_GRID + 1; /* a node: a kink, nothing to refine */
-        }
-    }
-    if (ib > 0 && ib < SUP_GRID) {
-        sup_ctx c = {&v->r, fn};
-        gsl_function F = {neg_fn, &c};
-        const double a = xb - h, b = xb + h;
-        if (neg_fn(a, &c) > -best && neg_fn(b, &c) > -best) {
-            gsl_min_fminimizer *m = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
-            if (m != NULL && gsl_min_fminimizer_set(m, &F, xb, a, b) == GSL_SUCCESS) {
-                for (int it = 0; it < 100; ++it) {
-                    if (gsl_min_fminimizer_iterate(m) != GSL_SUCCESS)
-                        break;
-                    const double tol = 1e-15 * (v->hi - v->lo);
-                    if (gsl_min_test_interval(gsl_min_fminimizer_x_lower(m),
-                                              gsl_min_fminimizer_x_upper(m), tol,
-                                              0.0) == GSL_SUCCESS)
-                        break;
-                }
-                const double x = gsl_min_fminimizer_x_minimum(m), y = fn(&v->r, x);
-                if (y > best) {
-                    best = y;
-                    xb = x;
-                }
-            }
-            gsl_min_fminimizer_free(m);
-        }
-    }
-    if (arg != NULL)
-        *arg = xb;
-    return best;
 }
 
 /* ---- one instance ------------------------------------------------------- */
@@ -318,7 +111,7 @@ typedef struct {
 } eval_out;
 
 /* Both sides of (33) for one instance, with the rounding allowance. */
-static eval_out evaluate(const variant *v, size_t D, const double *W, const double *dW,
+static eval_out evaluate(const aimc_family_case *v, size_t D, const double *W, const double *dW,
                          const double *dWp, const double *S, double C)
 {
     double lhs2 = 0, den2 = 0, m1 = 0, m2 = 0;
@@ -357,7 +150,7 @@ static void draw_S(aimc_stream *s, size_t D, int kind, double *S)
 }
 
 /* Same-sign pair along the larger response at W[k]: the ratio is q_s(W[k]). */
-static void same_sign_pair(const variant *v, aimc_stream *s, size_t D, buffers *b)
+static void same_sign_pair(const aimc_family_case *v, aimc_stream *s, size_t D, buffers *b)
 {
     for (size_t k = 0; k < D; ++k) {
         double qp, qm;
@@ -368,8 +161,8 @@ static void same_sign_pair(const variant *v, aimc_stream *s, size_t D, buffers *
     }
 }
 
-static void draw_instance(const variant *v, int inst, double w_arg, aimc_stream *s, size_t D,
-                          buffers *b)
+static void draw_instance(const aimc_family_case *v, int inst, double w_arg, aimc_stream *s,
+                          size_t D, buffers *b)
 {
     const double span = v->hi - v->lo;
     for (size_t k = 0; k < D; ++k) {
@@ -392,9 +185,9 @@ static void draw_instance(const variant *v, int inst, double w_arg, aimc_stream 
 }
 
 /* Worst ratio − constant over `reps` instances of one kind. */
-static eval_out worst_case(const variant *v, size_t vi, int inst, int skind, double C, double w_arg,
-                           unsigned reps, uint64_t seed, buffers *b, double *frac_above_fmax,
-                           double fmax)
+static eval_out worst_case(const aimc_family_case *v, size_t vi, int inst, int skind, double C,
+                           double w_arg, unsigned reps, uint64_t seed, buffers *b,
+                           double *frac_above_fmax, double fmax)
 {
     eval_out worst = {-INFINITY, 0};
     size_t above = 0;
@@ -416,12 +209,12 @@ static eval_out worst_case(const variant *v, size_t vi, int inst, int skind, dou
     return worst;
 }
 
-static void check_variant(aimc_checklist *cl, const variant *v, size_t vi, unsigned reps,
+static void check_variant(aimc_checklist *cl, const aimc_family_case *v, size_t vi, unsigned reps,
                           uint64_t seed, buffers *b)
 {
     double w_arg;
-    const double fmax = range_sup(v, aimc_response_F, NULL);
-    const double qmax = range_sup(v, q_larger, &w_arg);
+    const double fmax = aimc_family_case_sup(v, aimc_response_F, NULL);
+    const double qmax = aimc_family_case_sup(v, q_larger, &w_arg);
     /* The constant of (33) that holds; halved under the negative control. */
     const double C = cfg.negative ? 0.5 * qmax : qmax;
     char name[128];
@@ -461,8 +254,8 @@ int main(int argc, char **argv)
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
     aimc_err err = {0, ""};
-    static variant v[MAX_VARIANTS];
-    const size_t nv = build_variants(v, MAX_VARIANTS, &err);
+    static aimc_family_case v[MAX_VARIANTS];
+    const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 0, v, MAX_VARIANTS, &err);
     if (nv == 0) {
         fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
         return 2;

@@ -44,17 +44,13 @@
 #include "aimc/aimc.h"
 #include "aimc/check.h"
 
-#define MAX_LIST 8
 #define MAX_VARIANTS 256
 #define MAX_DIM 4096
 
 typedef struct {
     unsigned dim;
-    const char *tau_list, *gamma_res_list, *c_lin_list;
+    aimc_family_sweep sweep; /* --tau-list, --gamma-res-list, --c-lin-list */
     int negative;
-    /* parsed */
-    size_t ntau, ngamma, nc;
-    double tau[MAX_LIST], gamma_res[MAX_LIST], c_lin[MAX_LIST];
 } lemma4_cfg;
 
 static lemma4_cfg cfg;
@@ -62,12 +58,7 @@ static lemma4_cfg cfg;
 static const aimc_option options[] = {
     {"dim", AIMC_OPT_UINT, &cfg.dim, 2, MAX_DIM, 0, NULL, "",
      "largest dimension D of U, V, Q (instances use 1..D)"},
-    {"tau-list", AIMC_OPT_STRING, &cfg.tau_list, 0, 0, 0, NULL, "",
-     "comma-separated dynamic-range radii tau (> 0)"},
-    {"gamma-res-list", AIMC_OPT_STRING, &cfg.gamma_res_list, 0, 0, 0, NULL, "",
-     "comma-separated exponents/rates gamma_res of power and exponential (> 0)"},
-    {"c-lin-list", AIMC_OPT_STRING, &cfg.c_lin_list, 0, 0, 0, NULL, "",
-     "comma-separated asymmetries c of the linear families, in (-1, 1)"},
+    AIMC_FAMILY_SWEEP_OPTIONS(cfg.sweep),
     {"negative-control", AIMC_OPT_FLAG, &cfg.negative, 0, 0, 0, NULL, "",
      "drop the C- term on adversarial instances; every case must FAIL"},
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -76,45 +67,11 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
 {
     (void)ctx;
     cfg.dim = 64;
-    cfg.tau_list = full ? "0.5,1,3.5" : "1";
-    cfg.gamma_res_list = full ? "0.5,1,2,4" : "0.5,2";
-    cfg.c_lin_list = full ? "-0.5,-0.2,0.2,0.5" : "-0.3,0.2";
+    aimc_family_sweep_preset(&cfg.sweep, full);
+    if (!full) /* both signs of c */
+        cfg.sweep.c_lin_list = "-0.3,0.2";
     cfg.negative = 0;
     c->reps = full ? 5000 : 500;
-}
-
-/* "a,b,c" → values in (lo, hi); one message naming the option otherwise. */
-static int parse_list(const char *opt, const char *s, double lo, double hi, double *out,
-                      size_t *n, aimc_err *err)
-{
-    *n = 0;
-    while (*s) {
-        char *end;
-        const double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= lo || v >= hi || (*end && *end != ',') ||
-            *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be 1 to %d comma-separated "
-                             "numbers in (%g, %g)",
-                             s, opt, MAX_LIST, lo, hi);
-        out[(*n)++] = v;
-        s = *end ? end + 1 : end;
-    }
-    if (*n == 0)
-        return AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-    return 0;
-}
-
-static int check_cfg(void *ctx, aimc_err *err)
-{
-    (void)ctx;
-    int st = parse_list("tau-list", cfg.tau_list, 0, 1e6, cfg.tau, &cfg.ntau, err);
-    if (!st)
-        st = parse_list("gamma-res-list", cfg.gamma_res_list, 0, 700, cfg.gamma_res, &cfg.ngamma,
-                        err);
-    if (!st)
-        st = parse_list("c-lin-list", cfg.c_lin_list, -1, 1, cfg.c_lin, &cfg.nc, err);
-    return st;
 }
 
 static const aimc_prog_spec spec = {
@@ -125,107 +82,8 @@ static const aimc_prog_spec spec = {
     NULL,
     options,
     preset,
-    NULL,
-    check_cfg};
-
-/* ---- response families -------------------------------------------------- */
-
-typedef struct {
-    aimc_response r;
-    double lo, hi;  /* the range on which W is drawn */
-    char label[80];
-} variant;
-
-/* A measured-looking, non-monotone table on [−τ, τ]: q₊ falls with a
- * shoulder, q₋ rises with a dip, G changes sign once (near 0.07τ). */
-static void piecewise_table(aimc_response_params *p, double tau)
-{
-    static const double w[] = {-1.0, -0.6, -0.25, 0.0, 0.3, 0.65, 1.0};
-    static const double qp[] = {1.7, 1.35, 1.3, 1.05, 0.8, 0.5, 0.1};
-    static const double qm[] = {0.15, 0.6, 0.55, 0.95, 1.2, 1.1, 1.75};
-    p->n_nodes = 7;
-    for (size_t k = 0; k < 7; ++k) {
-        p->node_w[k] = tau * w[k];
-        p->node_qp[k] = qp[k];
-        p->node_qm[k] = qm[k];
-    }
-}
-
-/* The parameters this program sweeps; a family that reads others too (the
- * aihwkit restatements) is run on each of its own example sets instead. */
-#define SWEPT_PARAMS (AIMC_RP_TAU | AIMC_RP_GAMMA_RES | AIMC_RP_C_LIN | AIMC_RP_TABLE)
-
-static void variant_label(variant *v)
-{
-    const aimc_response_type *T = v->r.type;
-    const aimc_response_params *p = &v->r.p;
-    int len = snprintf(v->label, sizeof v->label, "%s tau=%g", T->name, p->tau);
-    if (T->params & AIMC_RP_GAMMA_RES)
-        len += snprintf(v->label + len, sizeof v->label - len, " gamma_res=%g", p->gamma_res);
-    if (T->params & AIMC_RP_C_LIN)
-        len += snprintf(v->label + len, sizeof v->label - len, " c=%g", p->c_lin);
-    if (T->params & ~SWEPT_PARAMS)
-        snprintf(v->label + len, sizeof v->label - len, " (example set)");
-}
-
-static int add_variant(variant *v, const aimc_response_type *T, const aimc_response_params *p,
-                       aimc_err *err)
-{
-    if (aimc_response_init(&v->r, T, p, err) != GSL_SUCCESS)
-        return -1;
-    aimc_response_bounds(&v->r, &v->lo, &v->hi);
-    if (!T->bounded) { /* the ideal family: any interval will do */
-        v->lo = -p->tau;
-        v->hi = p->tau;
-    }
-    variant_label(v);
-    return 0;
-}
-
-/* Every registered family × the parameter lists it reads. */
-static size_t build_variants(variant *v, size_t cap, aimc_err *err)
-{
-    size_t n = 0;
-    for (size_t f = 0; aimc_response_types[f] != NULL; ++f) {
-        const aimc_response_type *T = aimc_response_types[f];
-        aimc_response_params p;
-        if (T->params & ~SWEPT_PARAMS) {
-            for (size_t k = 0; aimc_response_example(T, k, &p); ++k) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-            continue;
-        }
-        const int uses_g = (T->params & AIMC_RP_GAMMA_RES) != 0;
-        const int uses_c = (T->params & AIMC_RP_C_LIN) != 0;
-        const size_t nx = uses_g ? cfg.ngamma : uses_c ? cfg.nc : 1;
-        for (size_t i = 0; i < cfg.ntau; ++i)
-            for (size_t j = 0; j < nx; ++j) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (!aimc_response_example(T, 0, &p))
-                    p = aimc_response_default_params();
-                p.tau = cfg.tau[i];
-                if (uses_g)
-                    p.gamma_res = cfg.gamma_res[j];
-                if (uses_c)
-                    p.c_lin = cfg.c_lin[j];
-                if (T->params & AIMC_RP_TABLE)
-                    piecewise_table(&p, cfg.tau[i]);
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-    }
-    return n;
-}
+    &cfg.sweep,
+    aimc_family_sweep_check};
 
 /* ---- Q taken from a device: q₊, q₋, F or M at W ------------------------ */
 
@@ -254,7 +112,7 @@ static double q_source(const aimc_response *r, int src, double w)
  * included).  The construction only needs two points with the smallest and
  * largest value available; the equality it produces uses the instance's
  * own min and max, so no refinement is needed. */
-static void source_extremes(const variant *v, int src, double *w_min, double *w_max,
+static void source_extremes(const aimc_family_case *v, int src, double *w_min, double *w_max,
                             double *q_lo, double *q_hi)
 {
     *q_lo = INFINITY;
@@ -373,7 +231,7 @@ static size_t instance_dim(unsigned rep, int adversarial)
 }
 
 /* One family source: random or adversarial W, --reps instances. */
-static void run_family_source(const variant *v, size_t vi, int src, int adversarial,
+static void run_family_source(const aimc_family_case *v, size_t vi, int src, int adversarial,
                               unsigned reps, uint64_t seed, buffers *b, case_out *c)
 {
     double w_min = 0, w_max = 0, q_lo, q_hi;
@@ -411,7 +269,7 @@ static void report(aimc_checklist *cl, const char *what, const char *label, cons
     }
 }
 
-static void check_variant(aimc_checklist *cl, const variant *v, size_t vi, unsigned reps,
+static void check_variant(aimc_checklist *cl, const aimc_family_case *v, size_t vi, unsigned reps,
                           uint64_t seed, buffers *b)
 {
     case_out rnd = {{0, 0, 0, 1}, 0, 0, 0}, adv = {{0, 0, 0, 1}, 0, 0, 0};
@@ -488,8 +346,8 @@ int main(int argc, char **argv)
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
     aimc_err err = {0, ""};
-    static variant v[MAX_VARIANTS];
-    const size_t nv = build_variants(v, MAX_VARIANTS, &err);
+    static aimc_family_case v[MAX_VARIANTS];
+    const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 0, v, MAX_VARIANTS, &err);
     if (nv == 0) {
         fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
         return 2;

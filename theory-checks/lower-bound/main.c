@@ -38,6 +38,7 @@
  * the visited points: the floor is then λ²V = O(α) only, the ratio falls to
  * ≈ αλτ² / (2w*²) ≪ c₁, and every case must FAIL.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,31 +92,16 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = full ? 64 : 32;
 }
 
-static int parse_list(const char *s, const char *opt, double *out, size_t *n, aimc_err *err)
-{
-    const char *text = s;
-    *n = 0;
-    while (*s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= 0 || (*end && *end != ',') || *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be at most %d "
-                             "comma-separated numbers > 0",
-                             text, opt, MAX_LIST);
-        out[(*n)++] = v;
-        s = *end ? end + 1 : end;
-    }
-    return *n ? 0 : AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    if (parse_list(cfg.sigma_list, "sigma-list", cfg.sigma, &cfg.ns, err) ||
-        parse_list(cfg.tau_list, "tau-list", cfg.tau, &cfg.nt, err) ||
-        parse_list(cfg.lambda_list, "lambda-list", cfg.lambda, &cfg.nl, err) ||
-        parse_list(cfg.k_list, "k-list", cfg.K, &cfg.nk, err))
+    const double inf = INFINITY;
+    if (aimc_check_parse_list("sigma-list", cfg.sigma_list, 0, inf, MAX_LIST, cfg.sigma, &cfg.ns,
+                              err) ||
+        aimc_check_parse_list("tau-list", cfg.tau_list, 0, inf, MAX_LIST, cfg.tau, &cfg.nt, err) ||
+        aimc_check_parse_list("lambda-list", cfg.lambda_list, 0, inf, MAX_LIST, cfg.lambda,
+                              &cfg.nl, err) ||
+        aimc_check_parse_list("k-list", cfg.k_list, 0, inf, MAX_LIST, cfg.K, &cfg.nk, err))
         return GSL_EINVAL;
     for (size_t j = 0; j < cfg.nk; ++j)
         if (cfg.K[j] != floor(cfg.K[j]) || cfg.K[j] < 100 || cfg.K[j] > 1e9)
@@ -283,11 +269,8 @@ int main(int argc, char **argv)
     int rc = aimc_prog_parse(&spec, &com, argc, argv);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (com.reps < 2) {
-        fprintf(stderr, "%s: invalid argument \"%u\" for --reps: should be >= 2\n", spec.program,
-                com.reps);
+    if (aimc_check_reps(&spec, &com, 2, UINT_MAX))
         return 2;
-    }
     aimc_checklist cl;
     aimc_checklist_init(&cl, com.quiet, cfg.negative);
     const double t = gsl_cdf_tdist_Qinv(cfg.level, com.reps - 1.0);

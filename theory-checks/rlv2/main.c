@@ -40,6 +40,7 @@
  * times larger, so one step's increment exceeds Δw_min and one pulse per
  * step cannot drain the buffer.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,19 +93,8 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    const char *s = cfg.beta_list;
-    cfg.nb = 0;
-    while (*s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !(v > 0 && v < 1) || (*end && *end != ',') || cfg.nb == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --beta-list: should be at most %d "
-                             "comma-separated numbers in (0, 1)",
-                             cfg.beta_list, MAX_LIST);
-        cfg.beta[cfg.nb++] = v;
-        s = *end ? end + 1 : end;
-    }
+    if (aimc_check_parse_list("beta-list", cfg.beta_list, 0, 1, MAX_LIST, cfg.beta, &cfg.nb, err))
+        return GSL_EINVAL;
     if (cfg.nb < 2)
         return AIMC_FAIL(err, GSL_EINVAL, "--beta-list: the slope needs at least 2 values");
     return 0;
@@ -122,21 +112,6 @@ static const aimc_prog_spec spec = {
     check_cfg};
 
 static const double LAMBDA[NDIM] = {1.0, 0.5}, WSTAR[NDIM] = {0.4, -0.3};
-
-typedef struct {
-    double mean, se;
-} estimate;
-
-static estimate estimate_of(const double *x, size_t n)
-{
-    double s = 0, s2 = 0;
-    for (size_t i = 0; i < n; ++i)
-        s += x[i];
-    const double m = s / n;
-    for (size_t i = 0; i < n; ++i)
-        s2 += (x[i] - m) * (x[i] - m);
-    return (estimate){m, n > 1 ? sqrt(s2 / (n - 1) / n) : INFINITY};
-}
 
 /* RL-v2 (or, for the negative control of the settling case, TT-v2) on a
  * 1 × n tile: main array ideal with granularity dw_min, residual array
@@ -201,17 +176,6 @@ typedef struct {
     double t;
 } checker;
 
-/* Weighted least-squares slope of y on x (weights 1/se²). */
-static estimate slope_of(const double *x, const double *y, const double *se, size_t n)
-{
-    double w[MAX_LIST] = {0}, c0, c1, v00, v01, v11, chi2;
-    for (size_t j = 0; j < n; ++j)
-        w[j] = 1.0 / (se[j] * se[j]);
-    gsl_fit_wlinear(x, 1, w, 1, y, 1, n, &c0, &c1, &v00, &v01, &v11, &chi2);
-    const double infl = n > 2 ? fmax(1.0, chi2 / (double)(n - 2)) : 1.0;
-    return (estimate){c1, sqrt(v11 * infl)};
-}
-
 static int check_settle(checker *ck, aimc_err *err)
 {
     const size_t R = ck->com->reps;
@@ -225,7 +189,7 @@ static int check_settle(checker *ck, aimc_err *err)
         rc = settle_run(cfg.beta[j], R, aimc_seed_derive(ck->com->seed, j), r2, &fired, err);
         if (rc)
             break;
-        const estimate e = estimate_of(r2, R);
+        const aimc_estimate e = aimc_check_mean_se(r2, R, 1);
         const double th = NDIM * cfg.beta[j] * s2 / (2.0 - cfg.beta[j]); /* stationary EMA */
         x[j] = log(cfg.beta[j]);
         y[j] = log(e.mean);
@@ -238,7 +202,8 @@ static int check_settle(checker *ck, aimc_err *err)
         aimc_check_that(ck->cl, name, fired == 0 && fabs(e.mean - th) <= ck->t * e.se, e.mean, th);
     }
     if (!rc) { /* the formula's slope, fitted with the same weights */
-        const estimate s = slope_of(x, y, se, cfg.nb), sth = slope_of(x, yth, se, cfg.nb);
+        const aimc_estimate s = aimc_check_wls(x, y, se, cfg.nb, 1);
+        const aimc_estimate sth = aimc_check_wls(x, yth, se, cfg.nb, 1);
         char name[160];
         snprintf(name, sizeof name, "settle%s slope of log E|H-P|^2 vs log beta=%.3f (formula %.3f) se=%.3f",
                  cfg.negative ? " (TT-v2 law)" : "", s.mean, sth.mean, s.se);
@@ -371,11 +336,8 @@ int main(int argc, char **argv)
     int rc = aimc_prog_parse(&spec, &com, argc, argv);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (com.reps < 2) {
-        fprintf(stderr, "%s: invalid argument \"%u\" for --reps: should be >= 2\n", spec.program,
-                com.reps);
+    if (aimc_check_reps(&spec, &com, 2, UINT_MAX))
         return 2;
-    }
     aimc_checklist cl;
     aimc_checklist_init(&cl, com.quiet, cfg.negative);
     checker ck = {&cl, &com, gsl_cdf_tdist_Qinv(cfg.level, com.reps - 1.0)};

@@ -102,40 +102,13 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = full ? 64 : 16;
 }
 
-/* Comma-separated positive numbers into out[]; 0 or an error message. */
-static int parse_list(const char *s, const char *opt, double *out, size_t *n, aimc_err *err)
-{
-    const char *text = s;
-    *n = 0;
-    while (*s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= 0 || (*end && *end != ',') || *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be at most %d "
-                             "comma-separated numbers > 0",
-                             text, opt, MAX_LIST);
-        out[(*n)++] = v;
-        s = *end ? end + 1 : end;
-    }
-    return *n ? 0 : AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    if (parse_list(cfg.k_list, "k-list", cfg.K, &cfg.nk, err) ||
-        parse_list(cfg.sigma_list, "sigma-list", cfg.sigma, &cfg.ns, err))
+    if (aimc_check_parse_horizons("k-list", cfg.k_list, 3, MAX_LIST, cfg.K, &cfg.nk, err))
         return GSL_EINVAL;
-    if (cfg.nk < 3)
-        return AIMC_FAIL(err, GSL_EINVAL, "--k-list: the floor fit needs at least 3 horizons");
-    for (size_t j = 0; j < cfg.nk; ++j)
-        if (cfg.K[j] != floor(cfg.K[j]) || cfg.K[j] > 1e9 || (j && cfg.K[j] <= cfg.K[j - 1]))
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --k-list: should be increasing "
-                             "integers <= 1e9",
-                             cfg.k_list);
-    return 0;
+    return aimc_check_parse_list("sigma-list", cfg.sigma_list, 0, INFINITY, MAX_LIST, cfg.sigma,
+                                 &cfg.ns, err);
 }
 
 static const aimc_prog_spec spec = {
@@ -150,40 +123,22 @@ static const aimc_prog_spec spec = {
 
 /* ---- statistics ------------------------------------------------------- */
 
-typedef struct {
-    double mean, se;
-} estimate;
-
-static estimate estimate_of(const double *x, size_t n)
-{
-    double s = 0, s2 = 0;
-    for (size_t i = 0; i < n; ++i)
-        s += x[i];
-    const double m = s / n;
-    for (size_t i = 0; i < n; ++i)
-        s2 += (x[i] - m) * (x[i] - m);
-    return (estimate){m, n > 1 ? sqrt(s2 / (n - 1) / n) : INFINITY};
-}
-
 /* One-sided Student quantile for the per-case level. */
 static double t_quantile(size_t reps)
 {
     return gsl_cdf_tdist_Qinv(cfg.level, reps > 1 ? (double)(reps - 1) : 1.0);
 }
 
-/* Weighted least squares y = b + a·x with weights 1/se²; the intercept and
- * its standard error, inflated by sqrt(χ²/dof) when the scatter about the
- * line exceeds the error bars. */
-static estimate intercept_fit(const double *x, const estimate *y, size_t n)
+/* The intercept of the weighted least-squares line through estimates y
+ * against x (aimc_check_wls). */
+static aimc_estimate intercept_fit(const double *x, const aimc_estimate *y, size_t n)
 {
-    double yy[MAX_LIST] = {0}, w[MAX_LIST] = {0}, b, a, c00, c01, c11, chi2;
+    double yy[MAX_LIST] = {0}, se[MAX_LIST] = {0};
     for (size_t j = 0; j < n; ++j) {
         yy[j] = y[j].mean;
-        w[j] = 1.0 / (y[j].se * y[j].se);
+        se[j] = y[j].se;
     }
-    gsl_fit_wlinear(x, 1, w, 1, yy, 1, n, &b, &a, &c00, &c01, &c11, &chi2);
-    const double infl = n > 2 ? fmax(1.0, chi2 / (double)(n - 2)) : 1.0;
-    return (estimate){b, sqrt(c00 * infl)};
+    return aimc_check_wls(x, yy, se, n, 0);
 }
 
 /* ---- devices ------------------------------------------------------------ */
@@ -459,7 +414,8 @@ static void check_73(checker *ck, const char *label, const run_stats *st, double
         rhs[r] = kappa * (16.0 * fmax * fmax * sq + 8.0 * fmax * sigma2 * st[r].s73);
         d[r] = lhs[r] - rhs[r];
     }
-    const estimate el = estimate_of(lhs, R), er = estimate_of(rhs, R), ed = estimate_of(d, R);
+    const aimc_estimate el = aimc_check_mean_se(lhs, R, 1), er = aimc_check_mean_se(rhs, R, 1);
+    const aimc_estimate ed = aimc_check_mean_se(d, R, 1);
     char name[128];
     snprintf(name, sizeof name, "(73)%s %s K=%u sigma=%g lhs/rhs=%.3f se=%.2g",
              kappa == 1.0 ? "" : "x1/2", label, K, sqrt(sigma2), el.mean / er.mean, ed.se);
@@ -479,18 +435,12 @@ static void check_paper_a(checker *ck, const char *label, const run_stats *st, d
         rhs[r] = kappa * (4.0 * sq / (1.0 - x) + 2.0 * sigma2 * st[r].sA);
         d[r] = lhs[r] - rhs[r];
     }
-    const estimate el = estimate_of(lhs, R), er = estimate_of(rhs, R), ed = estimate_of(d, R);
+    const aimc_estimate el = aimc_check_mean_se(lhs, R, 1), er = aimc_check_mean_se(rhs, R, 1);
+    const aimc_estimate ed = aimc_check_mean_se(d, R, 1);
     char name[128];
     snprintf(name, sizeof name, "(A)%s %s K=%u sigma=%g lhs/rhs=%.3f se=%.2g",
              kappa == 1.0 ? "" : "x1/4", label, K, sqrt(sigma2), el.mean / er.mean, ed.se);
     aimc_check_le(ck->cl, name, el.mean, er.mean + ck->t * ed.se);
-}
-
-/* E|μ + σξ| for ξ ~ N(0, 1). */
-static double abs_mean_gauss(double mu, double sigma)
-{
-    return sigma * sqrt(2.0 / M_PI) * exp(-0.5 * mu * mu / (sigma * sigma)) +
-           mu * (1.0 - 2.0 * gsl_cdf_ugaussian_P(-mu / sigma));
 }
 
 /* The floor point of the mean dynamics on ½(w − w*)² with Gaussian noise:
@@ -506,23 +456,25 @@ static double predicted_ratio(const aimc_device_params *dp, double w_star, doubl
     const int positive_at_star = w_star > b; /* sign of T(w*) = sign(G(w*)) */
     for (int it = 0; it < 200; ++it) {
         const double w = 0.5 * (a + b);
-        const double T = (w - w_star) + abs_mean_gauss(w - w_star, sigma) * aimc_response_R(r, w);
+        const double m = aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_GAUSSIAN, w - w_star, sigma);
+        const double T = (w - w_star) + m * aimc_response_R(r, w);
         if ((T > 0) == positive_at_star)
             a = w; /* T has the sign it has at w*: the root lies toward w⋄ */
         else
             b = w;
     }
-    const double w = 0.5 * (a + b), m = abs_mean_gauss(w - w_star, sigma);
+    const double w = 0.5 * (a + b);
+    const double m = aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_GAUSSIAN, w - w_star, sigma);
     return m * m / (sigma * sigma * aimc_response_F(r, w));
 }
 
 /* The floor: intercepts of E_K and S_K against K^(−1/2), their ratio, and
  * the band [2/(πF), (1 + r²)/F] at the floor point (header). */
 static void check_floor(checker *ck, const char *label, const aimc_device_params *meas,
-                        double w_star, double sigma, const double *x, const estimate *E,
-                        const estimate *S, double wbar)
+                        double w_star, double sigma, const double *x, const aimc_estimate *E,
+                        const aimc_estimate *S, double wbar)
 {
-    const estimate b = intercept_fit(x, E, cfg.nk), s = intercept_fit(x, S, cfg.nk);
+    const aimc_estimate b = intercept_fit(x, E, cfg.nk), s = intercept_fit(x, S, cfg.nk);
     const double s2 = sigma * sigma, rho = b.mean / (s2 * s.mean);
     /* delta method; E and S are positively correlated across runs, so
      * leaving out the covariance overstates the error (conservative). */
@@ -561,7 +513,7 @@ static int group_1d(checker *ck, const device_case *dc, size_t idx, aimc_err *er
     int rc = 0;
     for (size_t si = 0; si < cfg.ns && !rc; ++si) {
         const double sigma = cfg.sigma[si], s2 = sigma * sigma;
-        estimate E[MAX_LIST], S[MAX_LIST];
+        aimc_estimate E[MAX_LIST], S[MAX_LIST];
         double x[MAX_LIST], wbar = 0;
         for (size_t j = 0; j < cfg.nk && !rc; ++j) {
             const unsigned K = (unsigned)cfg.K[j];
@@ -586,8 +538,8 @@ static int group_1d(checker *ck, const device_case *dc, size_t idx, aimc_err *er
                 sk[r] = ck->buf[r].s73;
                 wbar += ck->buf[r].wtail / ck->reps;
             }
-            E[j] = estimate_of(e, ck->reps);
-            S[j] = estimate_of(sk, ck->reps);
+            E[j] = aimc_check_mean_se(e, ck->reps, 1);
+            S[j] = aimc_check_mean_se(sk, ck->reps, 1);
             x[j] = 1.0 / sqrt(cfg.K[j]);
         }
         if (!rc)
@@ -686,11 +638,8 @@ int main(int argc, char **argv)
     int rc = aimc_prog_parse(&spec, &com, argc, argv);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (com.reps < 2 || com.reps > 1024) {
-        fprintf(stderr, "%s: invalid argument \"%u\" for --reps: should be in [2, 1024]\n",
-                spec.program, com.reps);
+    if (aimc_check_reps(&spec, &com, 2, 1024))
         return 2;
-    }
     aimc_checklist cl;
     aimc_checklist_init(&cl, com.quiet, cfg.negative);
     checker ck = {&cl, &com, com.reps, t_quantile(com.reps),

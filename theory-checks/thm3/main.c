@@ -115,39 +115,13 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = full ? 64 : 16;
 }
 
-static int parse_list(const char *s, const char *opt, double *out, size_t *n, aimc_err *err)
-{
-    const char *text = s;
-    *n = 0;
-    while (*s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= 0 || (*end && *end != ',') || *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be at most %d "
-                             "comma-separated numbers > 0",
-                             text, opt, MAX_LIST);
-        out[(*n)++] = v;
-        s = *end ? end + 1 : end;
-    }
-    return *n ? 0 : AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    if (parse_list(cfg.k_list, "k-list", cfg.K, &cfg.nk, err) ||
-        parse_list(cfg.sigma_list, "sigma-list", cfg.sigma, &cfg.ns, err))
+    if (aimc_check_parse_horizons("k-list", cfg.k_list, 3, MAX_LIST, cfg.K, &cfg.nk, err))
         return GSL_EINVAL;
-    if (cfg.nk < 3)
-        return AIMC_FAIL(err, GSL_EINVAL, "--k-list: the fits need at least 3 horizons");
-    for (size_t j = 0; j < cfg.nk; ++j)
-        if (cfg.K[j] != floor(cfg.K[j]) || cfg.K[j] > 1e9 || (j && cfg.K[j] <= cfg.K[j - 1]))
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --k-list: should be increasing "
-                             "integers <= 1e9",
-                             cfg.k_list);
-    return 0;
+    return aimc_check_parse_list("sigma-list", cfg.sigma_list, 0, INFINITY, MAX_LIST, cfg.sigma,
+                                 &cfg.ns, err);
 }
 
 static const aimc_prog_spec spec = {
@@ -162,43 +136,6 @@ static const aimc_prog_spec spec = {
     check_cfg};
 
 /* ---- statistics ------------------------------------------------------------ */
-
-typedef struct {
-    double mean, se;
-} estimate;
-
-static estimate estimate_of(const double *x, size_t n)
-{
-    double s = 0, s2 = 0;
-    for (size_t i = 0; i < n; ++i)
-        s += x[i];
-    const double m = s / n;
-    for (size_t i = 0; i < n; ++i)
-        s2 += (x[i] - m) * (x[i] - m);
-    return (estimate){m, n > 1 ? sqrt(s2 / (n - 1) / n) : INFINITY};
-}
-
-/* Weighted least squares y = c0 + c1·x (weights 1/se²): c0 or c1 with its
- * standard error, inflated by sqrt(χ²/dof) when the scatter exceeds the
- * error bars. */
-static estimate wls(const double *x, const double *y, const double *se, size_t n, int slope)
-{
-    double w[MAX_LIST] = {0}, c0, c1, v00, v01, v11, chi2;
-    for (size_t j = 0; j < n; ++j)
-        w[j] = 1.0 / (se[j] * se[j]);
-    gsl_fit_wlinear(x, 1, w, 1, y, 1, n, &c0, &c1, &v00, &v01, &v11, &chi2);
-    const double infl = n > 2 ? fmax(1.0, chi2 / (double)(n - 2)) : 1.0;
-    return slope ? (estimate){c1, sqrt(v11 * infl)} : (estimate){c0, sqrt(v00 * infl)};
-}
-
-/* E|μ + sξ|, ξ ~ N(0, 1). */
-static double abs_mean_gauss(double mu, double s)
-{
-    if (s == 0.0)
-        return fabs(mu);
-    return s * sqrt(2.0 / M_PI) * exp(-0.5 * mu * mu / (s * s)) +
-           mu * (1.0 - 2.0 * gsl_cdf_ugaussian_P(-mu / s));
-}
 
 /* ---- instance and devices ------------------------------------------------- */
 
@@ -392,7 +329,7 @@ typedef struct {
 /* E_K over the horizons for one (P device, σ): α = min(a₀K^(−1/2), 1/(4LF_max)),
  * β = b·α·γ^(3/2).  E[j] gets the mean and standard error over repetitions. */
 static int horizons(checker *ck, const aimc_device_params *wdev, const aimc_device_params *pdev,
-                    double sigma_c, uint64_t seed, estimate *E, aimc_err *err)
+                    double sigma_c, uint64_t seed, aimc_estimate *E, aimc_err *err)
 {
     rl_constants c;
     if (constants_of(wdev, pdev, &c, err))
@@ -409,12 +346,12 @@ static int horizons(checker *ck, const aimc_device_params *wdev, const aimc_devi
             return rc;
         for (size_t r = 0; r < R; ++r)
             e[r] = ck->buf[r].E;
-        E[j] = estimate_of(e, R);
+        E[j] = aimc_check_mean_se(e, R, 1);
     }
     return 0;
 }
 
-static void print_horizons(const checker *ck, const char *what, const estimate *E)
+static void print_horizons(const checker *ck, const char *what, const aimc_estimate *E)
 {
     if (ck->com->quiet)
         return;
@@ -436,7 +373,7 @@ static int check_exact(checker *ck, const device_case *pd, double sigma_c, uint6
     }
     if (device_of(&W_DEVICE, &wdev, err) || device_of(&dc, &pdev, err))
         return GSL_EINVAL;
-    estimate E[MAX_LIST];
+    aimc_estimate E[MAX_LIST];
     int rc = horizons(ck, &wdev, &pdev, sigma_c, seed, E, err);
     if (rc)
         return rc;
@@ -446,7 +383,7 @@ static int check_exact(checker *ck, const device_case *pd, double sigma_c, uint6
         y[j] = log(E[j].mean);
         se[j] = E[j].se / E[j].mean;
     }
-    const estimate s = wls(x, y, se, cfg.nk, 1);
+    const aimc_estimate s = aimc_check_wls(x, y, se, cfg.nk, 1);
     char name[160];
     snprintf(name, sizeof name, "exact P=%s%s sigma=%g slope=%.3f (-1/2) se=%.3f", pd->label,
              cfg.negative ? " ref+0.3tau" : "", sigma_c, s.mean, s.se);
@@ -467,7 +404,7 @@ static double predicted_floor(const aimc_device_params *pdev, double sigma_c)
     aimc_device_free(d);
     const double R0 = (qm - qp) / (qm + qp);
     for (int it = 0; it < 200; ++it) /* a contraction: |dm/dμ|·|R0| ≤ |R0| < 1 */
-        mu = -abs_mean_gauss(mu, sigma_c) * R0;
+        mu = -aimc_gnoise_abs_mean_shifted(AIMC_GNOISE_GAUSSIAN, mu, sigma_c) * R0;
     return 2.0 * NDIM * mu * mu;
 }
 
@@ -483,7 +420,7 @@ static int check_floor(checker *ck, double sigma_c, uint64_t seed, aimc_err *err
     if (device_of(&W_DEVICE, &wdev, err) || device_of(&lin, &pdev, err) ||
         device_of(&shifted, &sdev, err))
         return GSL_EINVAL;
-    estimate E[MAX_LIST];
+    aimc_estimate E[MAX_LIST];
     int rc = horizons(ck, &wdev, &pdev, sigma_c, seed, E, err);
     if (rc)
         return rc;
@@ -493,7 +430,7 @@ static int check_floor(checker *ck, double sigma_c, uint64_t seed, aimc_err *err
         y[j] = E[j].mean;
         se[j] = E[j].se;
     }
-    const estimate b = wls(x, y, se, cfg.nk, 0);
+    const aimc_estimate b = aimc_check_wls(x, y, se, cfg.nk, 0);
     const double pred = predicted_floor(&sdev, sigma_c); /* of the shifted device */
     char name[160];
     snprintf(name, sizeof name, "floor P=linear c=%g%s sigma=%g E_inf=%.3g > 0 (mean-field %.3g) se=%.2g",
@@ -601,7 +538,7 @@ static int lemma7_state(checker *ck, const aimc_device_params *wdev, const aimc_
                 x[r] += pow(pn[r * NDIM + i] - (WSTAR[i] - s->W[i]) / cfg.gamma, 2);
         }
         const aimc_device *d = aimc_tile_device(aimc_optim_residual_tile(o));
-        const estimate e = estimate_of(x, R);
+        const aimc_estimate e = aimc_check_mean_se(x, R, 1);
         const double rhs = rhs_85(d, s, alpha, fmax_p, NDIM * sigma_c * sigma_c);
         double cp, cm;
         c_plus_minus(d, s->P, &cp, &cm);
@@ -675,11 +612,8 @@ int main(int argc, char **argv)
     int rc = aimc_prog_parse(&spec, &com, argc, argv);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (com.reps < 2 || com.reps > 1024) {
-        fprintf(stderr, "%s: invalid argument \"%u\" for --reps: should be in [2, 1024]\n",
-                spec.program, com.reps);
+    if (aimc_check_reps(&spec, &com, 2, 1024))
         return 2;
-    }
     aimc_checklist cl;
     aimc_checklist_init(&cl, com.quiet, cfg.negative);
     checker ck = {&cl, &com, gsl_cdf_tdist_Qinv(cfg.level, com.reps - 1.0),

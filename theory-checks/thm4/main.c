@@ -52,6 +52,7 @@
  * involve the o(Δw) hypothesis (its std is σ_c·sqrt(Δw_min·Δw) either
  * way) and is not run under the control.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,18 +64,14 @@
 #include "aimc/aimc.h"
 #include "aimc/check.h"
 
-#define MAX_LIST 8
 #define MAX_VARIANTS 256
 #define BL_CAP 4096u
 
 typedef struct {
     double sigma_c, dw, sched_c, confidence, dw_min_dtod, bounds_dtod;
     unsigned levels, per_level;
-    const char *tau_list, *gamma_res_list, *c_lin_list;
+    aimc_family_sweep sweep; /* --tau-list, --gamma-res-list, --c-lin-list */
     int negative;
-    /* parsed */
-    size_t ntau, ngamma, nc;
-    double tau[MAX_LIST], gamma_res[MAX_LIST], c_lin[MAX_LIST];
 } thm4_cfg;
 
 static thm4_cfg cfg;
@@ -95,12 +92,7 @@ static const aimc_option options[] = {
     {"levels", AIMC_OPT_UINT, &cfg.levels, 3, 64, 0, NULL, "", "step-size levels per sweep"},
     {"per-level", AIMC_OPT_UINT, &cfg.per_level, 1, 100000, 0, NULL, "",
      "random instances per level (deterministic cases)"},
-    {"tau-list", AIMC_OPT_STRING, &cfg.tau_list, 0, 0, 0, NULL, "",
-     "comma-separated dynamic-range radii tau (> 0)"},
-    {"gamma-res-list", AIMC_OPT_STRING, &cfg.gamma_res_list, 0, 0, 0, NULL, "",
-     "comma-separated exponents/rates gamma_res of power and exponential (> 0)"},
-    {"c-lin-list", AIMC_OPT_STRING, &cfg.c_lin_list, 0, 0, 0, NULL, "",
-     "comma-separated asymmetries c of the linear families, in (-1, 1)"},
+    AIMC_FAMILY_SWEEP_OPTIONS(cfg.sweep),
     {"negative-control", AIMC_OPT_FLAG, &cfg.negative, 0, 0, 0, NULL, "",
      "dw_min = Theta(dw) (or no rounding term); every case must FAIL"},
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -119,45 +111,9 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     cfg.bounds_dtod = 0.1;
     cfg.levels = full ? 13 : 9;
     cfg.per_level = full ? 100 : 20;
-    cfg.tau_list = full ? "0.5,1,3.5" : "1";
-    cfg.gamma_res_list = full ? "0.5,1,2,4" : "0.5,2";
-    cfg.c_lin_list = full ? "-0.5,-0.2,0.2,0.5" : "0.2";
+    aimc_family_sweep_preset(&cfg.sweep, full);
     cfg.negative = 0;
     c->reps = full ? 2000 : 200;
-}
-
-/* "a,b,c" → values in (lo, hi); one message naming the option otherwise. */
-static int parse_list(const char *opt, const char *s, double lo, double hi, double *out,
-                      size_t *n, aimc_err *err)
-{
-    *n = 0;
-    while (*s) {
-        char *end;
-        const double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= lo || v >= hi || (*end && *end != ',') ||
-            *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be 1 to %d comma-separated "
-                             "numbers in (%g, %g)",
-                             s, opt, MAX_LIST, lo, hi);
-        out[(*n)++] = v;
-        s = *end ? end + 1 : end;
-    }
-    if (*n == 0)
-        return AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-    return 0;
-}
-
-static int check_cfg(void *ctx, aimc_err *err)
-{
-    (void)ctx;
-    int st = parse_list("tau-list", cfg.tau_list, 0, 1e6, cfg.tau, &cfg.ntau, err);
-    if (!st)
-        st = parse_list("gamma-res-list", cfg.gamma_res_list, 0, 700, cfg.gamma_res, &cfg.ngamma,
-                        err);
-    if (!st)
-        st = parse_list("c-lin-list", cfg.c_lin_list, -1, 1, cfg.c_lin, &cfg.nc, err);
-    return st;
 }
 
 static const aimc_prog_spec spec = {
@@ -168,107 +124,8 @@ static const aimc_prog_spec spec = {
     NULL,
     options,
     preset,
-    NULL,
-    check_cfg};
-
-/* ---- response families -------------------------------------------------- */
-
-typedef struct {
-    aimc_response r;
-    double lo, hi;  /* the range (ideal: [−τ, τ]) */
-    char label[80];
-} variant;
-
-/* A measured-looking, non-monotone table on [−τ, τ]: q₊ falls with a
- * shoulder, q₋ rises with a dip, G changes sign once (near 0.07τ). */
-static void piecewise_table(aimc_response_params *p, double tau)
-{
-    static const double w[] = {-1.0, -0.6, -0.25, 0.0, 0.3, 0.65, 1.0};
-    static const double qp[] = {1.7, 1.35, 1.3, 1.05, 0.8, 0.5, 0.1};
-    static const double qm[] = {0.15, 0.6, 0.55, 0.95, 1.2, 1.1, 1.75};
-    p->n_nodes = 7;
-    for (size_t k = 0; k < 7; ++k) {
-        p->node_w[k] = tau * w[k];
-        p->node_qp[k] = qp[k];
-        p->node_qm[k] = qm[k];
-    }
-}
-
-/* The parameters this program sweeps; a family that reads others too (the
- * aihwkit restatements) is run on each of its own example sets instead. */
-#define SWEPT_PARAMS (AIMC_RP_TAU | AIMC_RP_GAMMA_RES | AIMC_RP_C_LIN | AIMC_RP_TABLE)
-
-static void variant_label(variant *v)
-{
-    const aimc_response_type *T = v->r.type;
-    const aimc_response_params *p = &v->r.p;
-    int len = snprintf(v->label, sizeof v->label, "%s tau=%g", T->name, p->tau);
-    if (T->params & AIMC_RP_GAMMA_RES)
-        len += snprintf(v->label + len, sizeof v->label - len, " gamma_res=%g", p->gamma_res);
-    if (T->params & AIMC_RP_C_LIN)
-        len += snprintf(v->label + len, sizeof v->label - len, " c=%g", p->c_lin);
-    if (T->params & ~SWEPT_PARAMS)
-        snprintf(v->label + len, sizeof v->label - len, " (example set)");
-}
-
-static int add_variant(variant *v, const aimc_response_type *T, const aimc_response_params *p,
-                       aimc_err *err)
-{
-    if (aimc_response_init(&v->r, T, p, err) != GSL_SUCCESS)
-        return -1;
-    aimc_response_bounds(&v->r, &v->lo, &v->hi);
-    if (!T->bounded) { /* the ideal family: any interval will do */
-        v->lo = -p->tau;
-        v->hi = p->tau;
-    }
-    variant_label(v);
-    return 0;
-}
-
-/* Every registered family × the parameter lists it reads. */
-static size_t build_variants(variant *v, size_t cap, aimc_err *err)
-{
-    size_t n = 0;
-    for (size_t f = 0; aimc_response_types[f] != NULL; ++f) {
-        const aimc_response_type *T = aimc_response_types[f];
-        aimc_response_params p;
-        if (T->params & ~SWEPT_PARAMS) {
-            for (size_t k = 0; aimc_response_example(T, k, &p); ++k) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-            continue;
-        }
-        const int uses_g = (T->params & AIMC_RP_GAMMA_RES) != 0;
-        const int uses_c = (T->params & AIMC_RP_C_LIN) != 0;
-        const size_t nx = uses_g ? cfg.ngamma : uses_c ? cfg.nc : 1;
-        for (size_t i = 0; i < cfg.ntau; ++i)
-            for (size_t j = 0; j < nx; ++j) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (!aimc_response_example(T, 0, &p))
-                    p = aimc_response_default_params();
-                p.tau = cfg.tau[i];
-                if (uses_g)
-                    p.gamma_res = cfg.gamma_res[j];
-                if (uses_c)
-                    p.c_lin = cfg.c_lin[j];
-                if (T->params & AIMC_RP_TABLE)
-                    piecewise_table(&p, cfg.tau[i]);
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-    }
-    return n;
-}
+    &cfg.sweep,
+    aimc_family_sweep_check};
 
 /* ---- slopes ------------------------------------------------------------- */
 
@@ -292,7 +149,7 @@ static fit fit_slope(const double *x, const double *y, size_t n)
 
 static size_t n_slope_checks; /* for the Bonferroni split of the confidence */
 
-static void check_slope(aimc_checklist *cl, const char *what, const variant *v, fit f,
+static void check_slope(aimc_checklist *cl, const char *what, const aimc_family_case *v, fit f,
                         double theory)
 {
     const double alpha = (1.0 - cfg.confidence) / (double)n_slope_checks;
@@ -307,7 +164,7 @@ static void check_slope(aimc_checklist *cl, const char *what, const variant *v, 
 
 /* ---- trains and the compact model -------------------------------------- */
 
-static aimc_tile_params tile_params(const variant *v, double dwmin, double sigma_c,
+static aimc_tile_params tile_params(const aimc_family_case *v, double dwmin, double sigma_c,
                                     aimc_noise_form form)
 {
     aimc_tile_params p = aimc_tile_default_params();
@@ -325,9 +182,9 @@ static aimc_tile_params tile_params(const variant *v, double dwmin, double sigma
  * array (σ_c = 0, device-to-device variation on): each starts at a random
  * weight in the middle half of its own range; sign[i]·mag[i] is its
  * desired change. */
-static int gap_level(const variant *v, double dwmin, size_t M, aimc_stream *s, const double *sign,
-                     const double *mag, uint64_t seed, double *w, double *dW, double *wt,
-                     double *wc, aimc_err *err)
+static int gap_level(const aimc_family_case *v, double dwmin, size_t M, aimc_stream *s,
+                     const double *sign, const double *mag, uint64_t seed, double *w, double *dW,
+                     double *wt, double *wc, aimc_err *err)
 {
     aimc_tile_params p = tile_params(v, dwmin, 0.0, AIMC_NOISE_ADDITIVE);
     p.device.dw_min_dtod = cfg.dw_min_dtod;
@@ -402,7 +259,7 @@ static void det_level(int which, unsigned j, double *dwmin, unsigned *n)
     }
 }
 
-static int run_deterministic(aimc_checklist *cl, const variant *v, size_t vi, int which,
+static int run_deterministic(aimc_checklist *cl, const aimc_family_case *v, size_t vi, int which,
                              uint64_t seed, buffers *b, aimc_err *err)
 {
     const size_t M = cfg.per_level;
@@ -445,8 +302,9 @@ static int run_deterministic(aimc_checklist *cl, const variant *v, size_t vi, in
 /* ---- noise -------------------------------------------------------------- */
 
 /* Sample standard deviation of R train end points from w0 with change dw. */
-static int train_std(const variant *v, double dwmin, unsigned n, double w0, aimc_noise_form form,
-                     size_t R, uint64_t seed, double *w, double *std, aimc_err *err)
+static int train_std(const aimc_family_case *v, double dwmin, unsigned n, double w0,
+                     aimc_noise_form form, size_t R, uint64_t seed, double *w, double *std,
+                     aimc_err *err)
 {
     const aimc_tile_params p = tile_params(v, dwmin, cfg.sigma_c, form);
     aimc_tile *t = aimc_tile_alloc(1, R, &p, seed, 3, err);
@@ -469,7 +327,7 @@ static int train_std(const variant *v, double dwmin, unsigned n, double w0, aimc
     return GSL_SUCCESS;
 }
 
-static int run_noise(aimc_checklist *cl, const variant *v, size_t vi, int ratio_case,
+static int run_noise(aimc_checklist *cl, const aimc_family_case *v, size_t vi, int ratio_case,
                      aimc_noise_form form, unsigned reps, uint64_t seed, buffers *b, aimc_err *err)
 {
     const double w0 = v->lo + 0.6 * (v->hi - v->lo);
@@ -514,7 +372,7 @@ static int run_noise(aimc_checklist *cl, const variant *v, size_t vi, int ratio_
 /* ---- driver ------------------------------------------------------------- */
 
 /* Which cases run for a variant (ideal has no q', so no Δw² term). */
-static int case_runs(const variant *v, int c)
+static int case_runs(const aimc_family_case *v, int c)
 {
     const int ideal = !v->r.type->bounded;
     if (c == CASE_DW2 && ideal)
@@ -525,7 +383,7 @@ static int case_runs(const variant *v, int c)
 }
 
 /* cases 0..2 deterministic, 3 noise ratio (both forms), 4 noise form (both) */
-static size_t count_checks(const variant *v, size_t nv)
+static size_t count_checks(const aimc_family_case *v, size_t nv)
 {
     size_t n = 0;
     for (size_t i = 0; i < nv; ++i)
@@ -535,7 +393,7 @@ static size_t count_checks(const variant *v, size_t nv)
     return n;
 }
 
-static int run_variant(aimc_checklist *cl, const variant *v, size_t vi, unsigned reps,
+static int run_variant(aimc_checklist *cl, const aimc_family_case *v, size_t vi, unsigned reps,
                        uint64_t seed, buffers *b, aimc_err *err)
 {
     int st = 0;
@@ -555,14 +413,11 @@ int main(int argc, char **argv)
     int rc = aimc_prog_parse(&spec, &com, argc, argv);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (com.reps < 3) {
-        fprintf(stderr, "%s: invalid argument \"%u\" for --reps: should be >= 3\n", spec.program,
-                com.reps);
+    if (aimc_check_reps(&spec, &com, 3, UINT_MAX))
         return 2;
-    }
     aimc_err err = {0, ""};
-    static variant v[MAX_VARIANTS];
-    const size_t nv = build_variants(v, MAX_VARIANTS, &err);
+    static aimc_family_case v[MAX_VARIANTS];
+    const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 0, v, MAX_VARIANTS, &err);
     if (nv == 0) {
         fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
         return 2;

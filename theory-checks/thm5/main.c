@@ -59,7 +59,6 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_roots.h>
-#include <gsl/gsl_sf_erf.h>
 
 #include "aimc/aimc.h"
 #include "aimc/check.h"
@@ -71,11 +70,12 @@
 typedef struct {
     unsigned dim, levels, per_level;
     double confidence;
-    const char *tau_list, *gamma_res_list, *c_lin_list, *kappa_list;
+    aimc_family_sweep sweep; /* --tau-list, --gamma-res-list, --c-lin-list */
+    const char *kappa_list;
     int negative;
     /* parsed */
-    size_t ntau, ngamma, nc, nkappa;
-    double tau[MAX_LIST], gamma_res[MAX_LIST], c_lin[MAX_LIST], kappa[MAX_LIST];
+    size_t nkappa;
+    double kappa[MAX_LIST];
 } thm5_cfg;
 
 static thm5_cfg cfg;
@@ -89,12 +89,7 @@ static const aimc_option options[] = {
      NULL, "", "family-wise one-sided confidence of all slope checks (Bonferroni)"},
     {"kappa-list", AIMC_OPT_STRING, &cfg.kappa_list, 0, 0, 0, NULL, "",
      "penalty strengths Sigma*R'(w_sp) in (0, 1) (sigma is set from them)"},
-    {"tau-list", AIMC_OPT_STRING, &cfg.tau_list, 0, 0, 0, NULL, "",
-     "comma-separated dynamic-range radii tau (> 0)"},
-    {"gamma-res-list", AIMC_OPT_STRING, &cfg.gamma_res_list, 0, 0, 0, NULL, "",
-     "comma-separated exponents/rates gamma_res of power and exponential (> 0)"},
-    {"c-lin-list", AIMC_OPT_STRING, &cfg.c_lin_list, 0, 0, 0, NULL, "",
-     "comma-separated asymmetries c of the linear families, in (-1, 1)"},
+    AIMC_FAMILY_SWEEP_OPTIONS(cfg.sweep),
     {"negative-control", AIMC_OPT_FLAG, &cfg.negative, 0, 0, 0, NULL, "",
      "the erratum's sign (-) in T and f_Sigma; every case must FAIL"},
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -107,47 +102,19 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     cfg.per_level = full ? 40 : 10;
     cfg.confidence = 0.99;
     cfg.kappa_list = full ? "0.1,0.3,0.6" : "0.3";
-    cfg.tau_list = full ? "0.5,1,3.5" : "1";
-    cfg.gamma_res_list = full ? "0.5,1,2,4" : "0.5,2";
-    cfg.c_lin_list = full ? "-0.5,-0.2,0.2,0.5" : "0.2";
+    aimc_family_sweep_preset(&cfg.sweep, full);
     cfg.negative = 0;
     c->reps = 1;
-}
-
-/* "a,b,c" → values in (lo, hi); one message naming the option otherwise. */
-static int parse_list(const char *opt, const char *s, double lo, double hi, double *out,
-                      size_t *n, aimc_err *err)
-{
-    *n = 0;
-    while (*s) {
-        char *end;
-        const double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= lo || v >= hi || (*end && *end != ',') ||
-            *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be 1 to %d comma-separated "
-                             "numbers in (%g, %g)",
-                             s, opt, MAX_LIST, lo, hi);
-        out[(*n)++] = v;
-        s = *end ? end + 1 : end;
-    }
-    if (*n == 0)
-        return AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-    return 0;
 }
 
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    int st = parse_list("tau-list", cfg.tau_list, 0, 1e6, cfg.tau, &cfg.ntau, err);
-    if (!st)
-        st = parse_list("gamma-res-list", cfg.gamma_res_list, 0, 700, cfg.gamma_res, &cfg.ngamma,
-                        err);
-    if (!st)
-        st = parse_list("c-lin-list", cfg.c_lin_list, -1, 1, cfg.c_lin, &cfg.nc, err);
+    int st = aimc_family_sweep_parse(&cfg.sweep, err);
     /* κ < 1 ≤ min λ keeps the erratum's T⁻ with a root (λ − κ > 0). */
     if (!st)
-        st = parse_list("kappa-list", cfg.kappa_list, 0, 1, cfg.kappa, &cfg.nkappa, err);
+        st = aimc_check_parse_list("kappa-list", cfg.kappa_list, 0, 1, MAX_LIST, cfg.kappa,
+                                   &cfg.nkappa, err);
     return st;
 }
 
@@ -162,117 +129,7 @@ static const aimc_prog_spec spec = {
     NULL,
     check_cfg};
 
-/* ---- response families -------------------------------------------------- */
-
-typedef struct {
-    aimc_response r;
-    double lo, hi;  /* the range */
-    char label[80];
-} variant;
-
-/* A measured-looking, non-monotone table on [−τ, τ]: q₊ falls with a
- * shoulder, q₋ rises with a dip, G changes sign once (near 0.07τ). */
-static void piecewise_table(aimc_response_params *p, double tau)
-{
-    static const double w[] = {-1.0, -0.6, -0.25, 0.0, 0.3, 0.65, 1.0};
-    static const double qp[] = {1.7, 1.35, 1.3, 1.05, 0.8, 0.5, 0.1};
-    static const double qm[] = {0.15, 0.6, 0.55, 0.95, 1.2, 1.1, 1.75};
-    p->n_nodes = 7;
-    for (size_t k = 0; k < 7; ++k) {
-        p->node_w[k] = tau * w[k];
-        p->node_qp[k] = qp[k];
-        p->node_qm[k] = qm[k];
-    }
-}
-
-/* The parameters this program sweeps; a family that reads others too (the
- * aihwkit restatements) is run on each of its own example sets instead. */
-#define SWEPT_PARAMS (AIMC_RP_TAU | AIMC_RP_GAMMA_RES | AIMC_RP_C_LIN | AIMC_RP_TABLE)
-
-static void variant_label(variant *v)
-{
-    const aimc_response_type *T = v->r.type;
-    const aimc_response_params *p = &v->r.p;
-    int len = snprintf(v->label, sizeof v->label, "%s tau=%g", T->name, p->tau);
-    if (T->params & AIMC_RP_GAMMA_RES)
-        len += snprintf(v->label + len, sizeof v->label - len, " gamma_res=%g", p->gamma_res);
-    if (T->params & AIMC_RP_C_LIN)
-        len += snprintf(v->label + len, sizeof v->label - len, " c=%g", p->c_lin);
-    if (T->params & ~SWEPT_PARAMS)
-        snprintf(v->label + len, sizeof v->label - len, " (example set)");
-}
-
-static int add_variant(variant *v, const aimc_response_type *T, const aimc_response_params *p,
-                       aimc_err *err)
-{
-    if (aimc_response_init(&v->r, T, p, err) != GSL_SUCCESS)
-        return -1;
-    aimc_response_bounds(&v->r, &v->lo, &v->hi);
-    variant_label(v);
-    return 0;
-}
-
-/* Every registered bounded family × the parameter lists it reads (ideal:
- * G ≡ 0, no penalty and no symmetric point to be pulled to). */
-static size_t build_variants(variant *v, size_t cap, aimc_err *err)
-{
-    size_t n = 0;
-    for (size_t f = 0; aimc_response_types[f] != NULL; ++f) {
-        const aimc_response_type *T = aimc_response_types[f];
-        aimc_response_params p;
-        if (!T->bounded)
-            continue;
-        if (T->params & ~SWEPT_PARAMS) {
-            for (size_t k = 0; aimc_response_example(T, k, &p); ++k) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-            continue;
-        }
-        const int uses_g = (T->params & AIMC_RP_GAMMA_RES) != 0;
-        const int uses_c = (T->params & AIMC_RP_C_LIN) != 0;
-        const size_t nx = uses_g ? cfg.ngamma : uses_c ? cfg.nc : 1;
-        for (size_t i = 0; i < cfg.ntau; ++i)
-            for (size_t j = 0; j < nx; ++j) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (!aimc_response_example(T, 0, &p))
-                    p = aimc_response_default_params();
-                p.tau = cfg.tau[i];
-                if (uses_g)
-                    p.gamma_res = cfg.gamma_res[j];
-                if (uses_c)
-                    p.c_lin = cfg.c_lin[j];
-                if (T->params & AIMC_RP_TABLE)
-                    piecewise_table(&p, cfg.tau[i]);
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-    }
-    return n;
-}
-
 /* ---- T, ∇f_Σ and the root per coordinate ------------------------------- */
-
-/* E|μ + σξ| for the noise law, in closed form. */
-static double abs_mean_shifted(aimc_gnoise law, double mu, double sigma)
-{
-    if (law == AIMC_GNOISE_GAUSSIAN) {
-        const double z = mu / (sigma * M_SQRT2);
-        return sigma * sqrt(2.0 / M_PI) * exp(-z * z) + mu * gsl_sf_erf(z);
-    }
-    if (law == AIMC_GNOISE_RADEMACHER)
-        return fmax(fabs(mu), sigma);
-    return fabs(mu);
-}
 
 typedef struct {
     const aimc_response *r;
@@ -286,7 +143,8 @@ typedef struct {
 static double T_coord(const coord *c, double w, double *mag)
 {
     const double mu = c->lambda * (w - c->w_star);
-    const double pen = abs_mean_shifted(c->law, mu, c->sigma) * aimc_response_R(c->r, w);
+    const double pen =
+        aimc_gnoise_abs_mean_shifted(c->law, mu, c->sigma) * aimc_response_R(c->r, w);
     if (mag != NULL)
         *mag = fabs(mu) + fabs(pen);
     return mu + c->sign * pen;
@@ -377,7 +235,7 @@ static double norm_T(const coord *c, const double *W, size_t D, int grad_fS, dou
 
 static double min2(double a, double b) { return a < b ? a : b; }
 
-static instance_out one_problem(const variant *v, double wsp, double dR, double rho,
+static instance_out one_problem(const aimc_family_case *v, double wsp, double dR, double rho,
                                 aimc_gnoise law, double kappa, double s_level, aimc_stream *st,
                                 coord *c, double *W, double *Wt, double *Wr, double *Wsp)
 {
@@ -468,8 +326,8 @@ typedef struct {
     double *W, *Wt, *Wr, *Wsp;
 } buffers;
 
-static void run_case(aimc_checklist *cl, const variant *v, size_t vi, aimc_gnoise law, double kappa,
-                     size_t ci, uint64_t seed, buffers *b)
+static void run_case(aimc_checklist *cl, const aimc_family_case *v, size_t vi, aimc_gnoise law,
+                     double kappa, size_t ci, uint64_t seed, buffers *b)
 {
     double wsp;
     aimc_err err = {0, ""};
@@ -527,8 +385,10 @@ int main(int argc, char **argv)
         return 2;
     }
     aimc_err err = {0, ""};
-    static variant v[MAX_VARIANTS];
-    const size_t nv = build_variants(v, MAX_VARIANTS, &err);
+    /* Bounded families only (ideal: G ≡ 0, no penalty and no symmetric
+     * point to be pulled to). */
+    static aimc_family_case v[MAX_VARIANTS];
+    const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 1, v, MAX_VARIANTS, &err);
     if (nv == 0) {
         fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
         return 2;

@@ -50,23 +50,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_min.h>
 
 #include "aimc/aimc.h"
 #include "aimc/check.h"
 
-#define MAX_LIST 8
 #define MAX_VARIANTS 256
 #define MAX_DECADES 7
 
 typedef struct {
     unsigned m, n, decades;
     double sigma_nc;
-    const char *tau_list, *gamma_res_list, *c_lin_list;
+    aimc_family_sweep sweep; /* --tau-list, --gamma-res-list, --c-lin-list */
     int negative;
-    /* parsed */
-    size_t ntau, ngamma, nc;
-    double tau[MAX_LIST], gamma_res[MAX_LIST], c_lin[MAX_LIST];
 } thm6_cfg;
 
 static thm6_cfg cfg;
@@ -78,12 +73,7 @@ static const aimc_option options[] = {
      "horizons K = 10, 100, ..., 10^decades"},
     {"sigma-nc", AIMC_OPT_DOUBLE, &cfg.sigma_nc, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
      "negative control: std of the gradient noise, in units of tau*sqrt(F_max)"},
-    {"tau-list", AIMC_OPT_STRING, &cfg.tau_list, 0, 0, 0, NULL, "",
-     "comma-separated dynamic-range radii tau (> 0)"},
-    {"gamma-res-list", AIMC_OPT_STRING, &cfg.gamma_res_list, 0, 0, 0, NULL, "",
-     "comma-separated exponents/rates gamma_res of power and exponential (> 0)"},
-    {"c-lin-list", AIMC_OPT_STRING, &cfg.c_lin_list, 0, 0, 0, NULL, "",
-     "comma-separated asymmetries c of the linear families, in (-1, 1)"},
+    AIMC_FAMILY_SWEEP_OPTIONS(cfg.sweep),
     {"negative-control", AIMC_OPT_FLAG, &cfg.negative, 0, 0, 0, NULL, "",
      "noisy gradients: the error stalls; every case must FAIL"},
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -95,45 +85,9 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     cfg.n = 10;
     cfg.decades = full ? 5 : 4;
     cfg.sigma_nc = 0.2;
-    cfg.tau_list = full ? "0.5,1,3.5" : "1";
-    cfg.gamma_res_list = full ? "0.5,1,2,4" : "0.5,2";
-    cfg.c_lin_list = full ? "-0.5,-0.2,0.2,0.5" : "0.2";
+    aimc_family_sweep_preset(&cfg.sweep, full);
     cfg.negative = 0;
     c->reps = 1;
-}
-
-/* "a,b,c" → values in (lo, hi); one message naming the option otherwise. */
-static int parse_list(const char *opt, const char *s, double lo, double hi, double *out,
-                      size_t *n, aimc_err *err)
-{
-    *n = 0;
-    while (*s) {
-        char *end;
-        const double v = strtod(s, &end);
-        if (end == s || !isfinite(v) || v <= lo || v >= hi || (*end && *end != ',') ||
-            *n == MAX_LIST)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --%s: should be 1 to %d comma-separated "
-                             "numbers in (%g, %g)",
-                             s, opt, MAX_LIST, lo, hi);
-        out[(*n)++] = v;
-        s = *end ? end + 1 : end;
-    }
-    if (*n == 0)
-        return AIMC_FAIL(err, GSL_EINVAL, "--%s: should name at least one value", opt);
-    return 0;
-}
-
-static int check_cfg(void *ctx, aimc_err *err)
-{
-    (void)ctx;
-    int st = parse_list("tau-list", cfg.tau_list, 0, 1e6, cfg.tau, &cfg.ntau, err);
-    if (!st)
-        st = parse_list("gamma-res-list", cfg.gamma_res_list, 0, 700, cfg.gamma_res, &cfg.ngamma,
-                        err);
-    if (!st)
-        st = parse_list("c-lin-list", cfg.c_lin_list, -1, 1, cfg.c_lin, &cfg.nc, err);
-    return st;
 }
 
 static const aimc_prog_spec spec = {
@@ -144,148 +98,8 @@ static const aimc_prog_spec spec = {
     NULL,
     options,
     preset,
-    NULL,
-    check_cfg};
-
-/* ---- response families -------------------------------------------------- */
-
-typedef struct {
-    aimc_response r;
-    double lo, hi;  /* the range (ideal: [−τ, τ], for F_max and W₀) */
-    char label[80];
-} variant;
-
-/* A measured-looking, non-monotone table on [−τ, τ]: q₊ falls with a
- * shoulder, q₋ rises with a dip, G changes sign once (near 0.07τ). */
-static void piecewise_table(aimc_response_params *p, double tau)
-{
-    static const double w[] = {-1.0, -0.6, -0.25, 0.0, 0.3, 0.65, 1.0};
-    static const double qp[] = {1.7, 1.35, 1.3, 1.05, 0.8, 0.5, 0.1};
-    static const double qm[] = {0.15, 0.6, 0.55, 0.95, 1.2, 1.1, 1.75};
-    p->n_nodes = 7;
-    for (size_t k = 0; k < 7; ++k) {
-        p->node_w[k] = tau * w[k];
-        p->node_qp[k] = qp[k];
-        p->node_qm[k] = qm[k];
-    }
-}
-
-/* The parameters this program sweeps; a family that reads others too (the
- * aihwkit restatements) is run on each of its own example sets instead. */
-#define SWEPT_PARAMS (AIMC_RP_TAU | AIMC_RP_GAMMA_RES | AIMC_RP_C_LIN | AIMC_RP_TABLE)
-
-static void variant_label(variant *v)
-{
-    const aimc_response_type *T = v->r.type;
-    const aimc_response_params *p = &v->r.p;
-    int len = snprintf(v->label, sizeof v->label, "%s tau=%g", T->name, p->tau);
-    if (T->params & AIMC_RP_GAMMA_RES)
-        len += snprintf(v->label + len, sizeof v->label - len, " gamma_res=%g", p->gamma_res);
-    if (T->params & AIMC_RP_C_LIN)
-        len += snprintf(v->label + len, sizeof v->label - len, " c=%g", p->c_lin);
-    if (T->params & ~SWEPT_PARAMS)
-        snprintf(v->label + len, sizeof v->label - len, " (example set)");
-}
-
-static int add_variant(variant *v, const aimc_response_type *T, const aimc_response_params *p,
-                       aimc_err *err)
-{
-    if (aimc_response_init(&v->r, T, p, err) != GSL_SUCCESS)
-        return -1;
-    aimc_response_bounds(&v->r, &v->lo, &v->hi);
-    if (!T->bounded) { /* the ideal family: any interval will do */
-        v->lo = -p->tau;
-        v->hi = p->tau;
-    }
-    variant_label(v);
-    return 0;
-}
-
-/* Every registered family × the parameter lists it reads. */
-static size_t build_variants(variant *v, size_t cap, aimc_err *err)
-{
-    size_t n = 0;
-    for (size_t f = 0; aimc_response_types[f] != NULL; ++f) {
-        const aimc_response_type *T = aimc_response_types[f];
-        aimc_response_params p;
-        if (T->params & ~SWEPT_PARAMS) {
-            for (size_t k = 0; aimc_response_example(T, k, &p); ++k) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-            continue;
-        }
-        const int uses_g = (T->params & AIMC_RP_GAMMA_RES) != 0;
-        const int uses_c = (T->params & AIMC_RP_C_LIN) != 0;
-        const size_t nx = uses_g ? cfg.ngamma : uses_c ? cfg.nc : 1;
-        for (size_t i = 0; i < cfg.ntau; ++i)
-            for (size_t j = 0; j < nx; ++j) {
-                if (n == cap) {
-                    AIMC_FAIL(err, GSL_EINVAL, "more than %zu response variants: shorten the lists",
-                              cap);
-                    return 0;
-                }
-                if (!aimc_response_example(T, 0, &p))
-                    p = aimc_response_default_params();
-                p.tau = cfg.tau[i];
-                if (uses_g)
-                    p.gamma_res = cfg.gamma_res[j];
-                if (uses_c)
-                    p.c_lin = cfg.c_lin[j];
-                if (T->params & AIMC_RP_TABLE)
-                    piecewise_table(&p, cfg.tau[i]);
-                if (add_variant(&v[n++], T, &p, err))
-                    return 0;
-            }
-    }
-    return n;
-}
-
-/* ---- F_max = sup F over the range --------------------------------------- */
-
-static double neg_F(double w, void *r) { return -aimc_response_F(r, w); }
-
-#define SUP_GRID 4000
-
-/* Grid (plus table nodes), then Brent around an interior grid maximum. */
-static double F_max_of(const variant *v)
-{
-    double best = -INFINITY, xb = v->lo;
-    size_t ib = 0;
-    const double h = (v->hi - v->lo) / SUP_GRID;
-    for (size_t i = 0; i <= SUP_GRID; ++i) {
-        const double x = i == SUP_GRID ? v->hi : v->lo + h * (double)i;
-        const double y = aimc_response_F(&v->r, x);
-        if (y > best) {
-            best = y;
-            xb = x;
-            ib = i;
-        }
-    }
-    for (size_t k = 0; k < v->r.p.n_nodes; ++k)
-        best = fmax(best, aimc_response_F(&v->r, v->r.p.node_w[k]));
-    if (ib > 0 && ib < SUP_GRID && neg_F(xb - h, (void *)&v->r) > -best &&
-        neg_F(xb + h, (void *)&v->r) > -best) {
-        gsl_function F = {neg_F, (void *)&v->r};
-        gsl_min_fminimizer *m = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
-        if (m != NULL && gsl_min_fminimizer_set(m, &F, xb, xb - h, xb + h) == GSL_SUCCESS) {
-            for (int it = 0; it < 100; ++it)
-                if (gsl_min_fminimizer_iterate(m) != GSL_SUCCESS ||
-                    gsl_min_test_interval(gsl_min_fminimizer_x_lower(m),
-                                          gsl_min_fminimizer_x_upper(m), 1e-15 * (v->hi - v->lo),
-                                          0.0) == GSL_SUCCESS)
-                    break;
-            best = fmax(best, aimc_response_F(&v->r, gsl_min_fminimizer_x_minimum(m)));
-        }
-        gsl_min_fminimizer_free(m);
-    }
-    return best;
-}
+    &cfg.sweep,
+    aimc_family_sweep_check};
 
 /* ---- problems ----------------------------------------------------------- */
 
@@ -391,7 +205,7 @@ static int would_clip(const aimc_device *d, size_t n, const double *w, const dou
     return 0;
 }
 
-static int run_agd(const problem *pb, const variant *v, double alpha, double fmax_v,
+static int run_agd(const problem *pb, const aimc_family_case *v, double alpha, double fmax_v,
                    const double *w0, uint64_t seed, buffers *b, run_out *out, aimc_err *err)
 {
     aimc_optim_params op = aimc_optim_default_params();
@@ -456,7 +270,7 @@ static double rounding(unsigned long K) { return 1.0 + 4.0 * (double)(K + cfg.n)
 
 /* Resolution of one ‖∇f(W)‖² in double precision: 64·n roundings of terms
  * of size L·τ (the weights live on the range). */
-static double grad2_resolution(const problem *pb, const variant *v)
+static double grad2_resolution(const problem *pb, const aimc_family_case *v)
 {
     const double r = 64.0 * (double)pb->n * DBL_EPSILON * pb->L * fmax(fabs(v->lo), fabs(v->hi));
     return r * r;
@@ -477,8 +291,9 @@ static void check_no_floor(aimc_checklist *cl, const char *what, const char *lab
     aimc_check_le(cl, name, last, fmax(prev, res));
 }
 
-static void check_run(aimc_checklist *cl, const char *label, const problem *pb, const variant *v,
-                      double fmax, const run_out *r136, const run_out *r137)
+static void check_run(aimc_checklist *cl, const char *label, const problem *pb,
+                      const aimc_family_case *v, double fmax, const run_out *r136,
+                      const run_out *r137)
 {
     char name[192]; /* the checklist keeps the first 127 characters */
     unsigned long K = 1;
@@ -509,10 +324,10 @@ static void check_run(aimc_checklist *cl, const char *label, const problem *pb, 
     }
 }
 
-static int run_variant(aimc_checklist *cl, const variant *v, size_t vi, const problem pb[2],
-                       uint64_t seed, buffers *b, aimc_err *err)
+static int run_variant(aimc_checklist *cl, const aimc_family_case *v, size_t vi,
+                       const problem pb[2], uint64_t seed, buffers *b, aimc_err *err)
 {
-    const double fmax = F_max_of(v);
+    const double fmax = aimc_family_case_sup(v, aimc_response_F, NULL);
     for (int p = 0; p < 2; ++p) {
         const size_t n = pb[p].n;
         double *w0 = malloc(n * sizeof *w0);
@@ -546,8 +361,8 @@ int main(int argc, char **argv)
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
     aimc_err err = {0, ""};
-    static variant v[MAX_VARIANTS];
-    const size_t nv = build_variants(v, MAX_VARIANTS, &err);
+    static aimc_family_case v[MAX_VARIANTS];
+    const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 0, v, MAX_VARIANTS, &err);
     if (nv == 0) {
         fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
         return 2;
