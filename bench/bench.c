@@ -4,7 +4,10 @@
  * Every figure is a median over interleaved repetitions (variant A, B, C,
  * A, B, C, ...) so that drift of a shared machine hits every variant alike;
  * the spread is the half-width of the middle half (IQR/2) relative to the
- * median.  Ratios, not absolute times, are the result (bench/README.md).
+ * median.  Ratios, not absolute times, are the result (bench/README.md);
+ * the limit a ratio divides by (triad, exp, Gaussian draws) and the PyTorch
+ * peer are measured in the same rounds as the kernel, and the process's
+ * peak RSS is printed after each section.
  *
  *   limits    triad bandwidth, Philox throughput, libm exp, BLAS dgemm
  *   compact   (5) on 1e3..1e7 elements, every family, vs the scalar loop
@@ -94,13 +97,21 @@ typedef struct {
     double median, spread; /* seconds per call, relative half-IQR */
 } stat;
 
-/* Interleaved rounds over nv variants; results in out[nv]. */
-static void measure(size_t nv, kernel_fn *f, void **ctx, stat *out)
+/* A variant timed elsewhere (the PyTorch peer in its own process): returns
+ * seconds per call, measured in its turn of the interleaved rounds. */
+typedef double (*external_fn)(void *ctx);
+#define EXTERNAL(fn) ((kernel_fn)(void (*)(void))(fn))
+
+/* Interleaved rounds over nv variants; results in out[nv].  ext[v] != 0
+ * marks f[v] as an external_fn (see EXTERNAL). */
+static void measure_ext(size_t nv, kernel_fn *f, const int *ext, void **ctx, stat *out)
 {
     double *t = malloc(nv * cfg.rounds * sizeof *t);
     for (unsigned r = 0; r < cfg.rounds; ++r)
         for (size_t v = 0; v < nv; ++v)
-            t[v * cfg.rounds + r] = time_once(f[v], ctx[v]);
+            t[v * cfg.rounds + r] = ext != NULL && ext[v]
+                                        ? ((external_fn)(void (*)(void))f[v])(ctx[v])
+                                        : time_once(f[v], ctx[v]);
     for (size_t v = 0; v < nv; ++v) {
         double *x = t + v * cfg.rounds;
         qsort(x, cfg.rounds, sizeof *x, cmp_double);
@@ -109,6 +120,11 @@ static void measure(size_t nv, kernel_fn *f, void **ctx, stat *out)
         out[v].spread = 0.5 * (x[(3 * R) / 4 < R ? (3 * R) / 4 : R - 1] - x[R / 4]) / out[v].median;
     }
     free(t);
+}
+
+static void measure(size_t nv, kernel_fn *f, void **ctx, stat *out)
+{
+    measure_ext(nv, f, NULL, ctx, out);
 }
 
 /* ---- results table and HDF5 ---------------------------------------------- */
@@ -128,6 +144,17 @@ static void record(report *rp, const char *group, const char *name, double value
     char path[160];
     snprintf(path, sizeof path, "/bench/%s", group);
     rp->st = aimc_h5_attr_double(rp->h, path, name, value, &rp->err);
+}
+
+/* Peak RSS of the process so far: printed after each benchmark, so each
+ * line bounds what that benchmark (and those before it) needed. */
+static void peak_rss(report *rp, const char *after)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    char name[64];
+    snprintf(name, sizeof name, "peak_rss_after_%s_mb", after);
+    record(rp, "memory", name, ru.ru_maxrss / 1024.0, "MB (process peak RSS so far)");
 }
 
 /* ---- limits -------------------------------------------------------------- */
@@ -162,6 +189,16 @@ static void rng_run(void *v)
     r->sink ^= acc;
 }
 
+/* Gaussian draws: what one noisy pulse costs at the least. */
+static void normal_run(void *v)
+{
+    rng_ctx *r = v;
+    double acc = 0;
+    for (size_t i = 0; i < r->n; ++i)
+        acc += aimc_stream_normal(&r->s);
+    r->sink ^= (uint32_t)(acc != 0);
+}
+
 typedef struct {
     double *x;
     size_t n;
@@ -190,7 +227,7 @@ static void gemm_run(void *v)
 }
 
 typedef struct {
-    double triad_gbs, rng_words_per_s, exp_ns, gemm_gflops;
+    double triad_gbs, rng_words_per_s, exp_ns, gemm_gflops, normal_ns;
 } limits;
 
 static limits measure_limits(report *rp)
@@ -215,19 +252,23 @@ static limits measure_limits(report *rp)
     g.C = malloc(512 * 512 * sizeof(double));
     for (int i = 0; i < 512 * 512; ++i)
         g.A[i] = g.B[i] = 1.0 / (1 + i % 97);
-    kernel_fn f[4] = {triad, rng_run, exp_run, gemm_run};
-    void *c[4] = {&t, &r, &e, &g};
-    stat s[4];
-    measure(4, f, c, s);
+    rng_ctx nr = {.n = 1 << 18};
+    aimc_stream_init(&nr.s, 1, 2, 0, 0);
+    kernel_fn f[5] = {triad, rng_run, exp_run, gemm_run, normal_run};
+    void *c[5] = {&t, &r, &e, &g, &nr};
+    stat s[5];
+    measure(5, f, c, s);
     L.triad_gbs = 3.0 * 8.0 * t.n / s[0].median / 1e9;
     L.rng_words_per_s = r.n / s[1].median;
     L.exp_ns = s[2].median / e.n * 1e9;
     L.gemm_gflops = 2.0 * 512.0 * 512.0 * 512.0 / s[3].median / 1e9;
+    L.normal_ns = s[4].median / nr.n * 1e9;
     printf("\nlimits of this machine\n");
     record(rp, "limits", "triad_bandwidth", L.triad_gbs, "GB/s");
     record(rp, "limits", "philox_words", L.rng_words_per_s / 1e6, "M words/s");
     record(rp, "limits", "libm_exp", L.exp_ns, "ns/call");
     record(rp, "limits", "dgemm_512", L.gemm_gflops, "GFLOP/s");
+    record(rp, "limits", "normal_draw", L.normal_ns, "ns/draw (Box-Muller, one per noisy pulse)");
     free(t.a);
     free(t.b);
     free(t.c);
@@ -332,38 +373,65 @@ static const aimc_response_type *const bench_families[] = {
     &aimc_response_softbounds, &aimc_response_linear, &aimc_response_power,
     &aimc_response_exponential, NULL};
 
+/* A triad over 3 × 32 MiB, measured beside each kernel so that the
+ * fraction of bandwidth comes from the same moments of a shared machine. */
+static triad_ctx triad_alloc(void)
+{
+    triad_ctx t = {0};
+    t.n = (size_t)1 << 22;
+    t.a = malloc(t.n * sizeof *t.a);
+    t.b = malloc(t.n * sizeof *t.b);
+    t.c = malloc(t.n * sizeof *t.c);
+    for (size_t i = 0; i < t.n; ++i)
+        t.a[i] = t.b[i] = t.c[i] = 1.0 / (1 + i);
+    return t;
+}
+
 static void bench_compact(report *rp, const limits *L)
 {
-    printf("\ncompact update (5): ns per element, ours vs the scalar loop\n");
+    printf("\ncompact update (5): ns per element, ours vs the scalar loop; triad and exp "
+           "measured in the same rounds\n");
+    triad_ctx tr = triad_alloc();
+    exp_ctx ex = {.n = 1 << 16};
+    ex.x = malloc(ex.n * sizeof *ex.x);
+    for (size_t i = 0; i < ex.n; ++i)
+        ex.x[i] = -1.0 + 2.0 * i / ex.n;
     for (size_t f = 0; bench_families[f]; ++f)
         for (unsigned e = 3; e <= cfg.max_exp; ++e) {
             const size_t n = (size_t)pow(10, e);
             upd_ctx u;
             upd_init(&u, bench_families[f], n, 1e-3, 0.0, 31, &aimc_update_compact);
-            kernel_fn fn[2] = {ours_compact, base_compact_run};
-            void *c[2] = {&u, &u};
-            stat s[2];
-            measure(2, fn, c, s);
+            kernel_fn fn[4] = {ours_compact, base_compact_run, triad, exp_run};
+            void *c[4] = {&u, &u, &tr, &ex};
+            stat s[4];
+            measure(4, fn, c, s);
             const double ns = s[0].median / n * 1e9, nsb = s[1].median / n * 1e9;
             /* The kernel must read w and ΔW and write w: 24 bytes an element. */
             const double gbs = 24.0 * n / s[0].median / 1e9;
+            const double triad_gbs = 3.0 * 8.0 * tr.n / s[2].median / 1e9;
+            const double exp_ns = s[3].median / ex.n * 1e9;
             char name[96];
             snprintf(name, sizeof name, "%s_1e%u_ns", bench_families[f]->name, e);
             printf("  %-14s n=1e%u  ours %7.2f ns (±%2.0f%%)  loop %7.2f ns  speed-up %5.2f  "
                    "%5.1f GB/s = %3.0f%% of triad  (%.2f exp-calls)\n",
                    bench_families[f]->name, e, ns, 100 * s[0].spread, nsb, nsb / ns, gbs,
-                   100 * gbs / L->triad_gbs, ns / L->exp_ns);
+                   100 * gbs / triad_gbs, ns / exp_ns);
             if (!rp->st)
                 rp->st = aimc_h5_attr_double(rp->h, "/bench/compact", name, ns, &rp->err);
             snprintf(name, sizeof name, "%s_1e%u_triad_fraction", bench_families[f]->name, e);
             if (!rp->st)
-                rp->st = aimc_h5_attr_double(rp->h, "/bench/compact", name, gbs / L->triad_gbs,
+                rp->st = aimc_h5_attr_double(rp->h, "/bench/compact", name, gbs / triad_gbs,
                                              &rp->err);
             upd_free(&u);
         }
+    (void)L;
+    free(tr.a);
+    free(tr.b);
+    free(tr.c);
+    free(ex.x);
 }
 
-static void bench_pulsed(report *rp)
+static void bench_pulsed(report *rp, const limits *L)
 {
     printf("\npulse trains (27): ns per pulse, ours vs the scalar loop (1e5 elements)\n");
     const unsigned bls[2] = {8, 31};
@@ -375,18 +443,24 @@ static void bench_pulsed(report *rp)
                 upd_ctx u;
                 upd_init(&u, bench_families[f], n, bls[b] * 1e-3, sig[z], bls[b],
                          &aimc_update_pulsed);
-                kernel_fn fn[2] = {ours_pulsed, base_pulsed_run};
-                void *c[2] = {&u, &u};
-                stat s[2];
-                measure(2, fn, c, s);
+                rng_ctx nr = {.n = 1 << 16};
+                aimc_stream_init(&nr.s, 1, 2, 0, 0);
+                kernel_fn fn[3] = {ours_pulsed, base_pulsed_run, normal_run};
+                void *c[3] = {&u, &u, &nr};
+                stat s[3];
+                measure(sig[z] > 0 ? 3 : 2, fn, c, s);
+                const double normal_ns = sig[z] > 0 ? s[2].median / nr.n * 1e9 : L->normal_ns;
                 /* about bl pulses per element (counts are rounded, then capped) */
                 const double pulses = (double)n * bls[b];
                 const double ns = s[0].median / pulses * 1e9, nsb = s[1].median / pulses * 1e9;
                 char name[96];
                 snprintf(name, sizeof name, "%s_bl%u_sigma%g_speedup", bench_families[f]->name,
                          bls[b], sig[z]);
-                printf("  %-12s BL %2u sigma_c %.1f  ours %6.2f ns  loop %6.2f ns  speed-up %6.2f\n",
+                printf("  %-12s BL %2u sigma_c %.1f  ours %6.2f ns  loop %6.2f ns  speed-up %6.2f",
                        bench_families[f]->name, bls[b], sig[z], ns, nsb, nsb / ns);
+                if (sig[z] > 0) /* a noisy pulse needs one Gaussian draw at least */
+                    printf("  (%.2f normal draws)", ns / normal_ns);
+                printf("\n");
                 if (!rp->st)
                     rp->st = aimc_h5_attr_double(rp->h, "/bench/pulsed", name, nsb / ns, &rp->err);
                 upd_free(&u);
@@ -416,6 +490,9 @@ static void base_rank1_run(void *v)
 }
 
 /* The PyTorch peer: seconds per update, or NAN if it cannot run. */
+static double torch_rank1(size_t m);
+static double torch_turn(void *ctx) { return torch_rank1(((r1_ctx *)ctx)->m); }
+
 static double torch_rank1(size_t m)
 {
     char cmd[512];
@@ -452,11 +529,14 @@ static void bench_rank1(report *rp)
             r.d[i] = 0.01 * cos(2.0 + 3 * i);
         }
         r.lr = 1.0; /* k = 1·1·0.01/1e-3 = 10 pulses for the largest element */
-        kernel_fn fn[2] = {ours_rank1, base_rank1_run};
-        void *c[2] = {&r, &r};
-        stat s[2];
-        measure(2, fn, c, s);
-        const double tp = cfg.torch ? torch_rank1(m) : NAN;
+        /* The peer runs in its turn of every round (its own process; the
+         * time it reports excludes Python's start-up). */
+        kernel_fn fn[3] = {ours_rank1, base_rank1_run, EXTERNAL(torch_turn)};
+        const int ext[3] = {0, 0, 1};
+        void *c[3] = {&r, &r, &r};
+        stat s[3];
+        measure_ext(cfg.torch ? 3 : 2, fn, ext, c, s);
+        const double tp = cfg.torch ? s[2].median : NAN;
         char name[64];
         printf("  %4zux%-4zu ours %8.3f ms (±%2.0f%%)  loop %8.3f ms  speed-up %6.1f", m, m,
                1e3 * s[0].median, 100 * s[0].spread, 1e3 * s[1].median, s[1].median / s[0].median);
@@ -542,10 +622,16 @@ int main(int argc, char **argv)
         return 2;
     rp.st = aimc_prog_write_provenance(rp.h, &spec, &com, &rp.err);
     bench_memory(&rp); /* first: before the large benchmark arrays */
+    peak_rss(&rp, "memory");
     const limits L = measure_limits(&rp);
+    peak_rss(&rp, "limits");
     bench_compact(&rp, &L);
-    bench_pulsed(&rp);
+    peak_rss(&rp, "compact");
+    bench_pulsed(&rp, &L);
+    peak_rss(&rp, "pulsed");
     bench_rank1(&rp);
+    peak_rss(&rp, "rank1");
     bench_fig2_curve(&rp);
+    peak_rss(&rp, "fig2");
     return aimc_prog_finish(rp.h, &spec, rp.st, &rp.err);
 }

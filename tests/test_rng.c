@@ -113,3 +113,49 @@ Test(rng, derived_seeds_are_distinct_and_reproducible)
         cr_assert_neq(aimc_seed_derive(3, i), aimc_seed_derive(4, i));
     }
 }
+
+/* The bulk draw is the same stream, bit for bit: every length (partial
+ * blocks, whole blocks, whole groups of SIMD lanes) from every starting
+ * position inside a block, and the stream continues where single draws
+ * would have left it. */
+Test(rng, bulk_fill_returns_the_words_single_draws_would)
+{
+    static uint32_t got[700], want[700];
+    const size_t lengths[] = {0, 1, 3, 4, 5, 31, 32, 33, 64, 100, 257, 700};
+    for (unsigned skip = 0; skip < 5; ++skip)
+        for (size_t L = 0; L < sizeof lengths / sizeof lengths[0]; ++L) {
+            aimc_stream a, b;
+            aimc_stream_init(&a, 0x1234567890ull, 9, 77, 5);
+            aimc_stream_init(&b, 0x1234567890ull, 9, 77, 5);
+            for (unsigned k = 0; k < skip; ++k) {
+                aimc_stream_u32(&a);
+                aimc_stream_u32(&b);
+            }
+            const size_t n = lengths[L];
+            aimc_stream_fill_u32(&a, got, n);
+            for (size_t k = 0; k < n; ++k)
+                want[k] = aimc_stream_u32(&b);
+            for (size_t k = 0; k < n; ++k)
+                cr_assert_eq(got[k], want[k], "skip %u, n %zu, word %zu", skip, n, k);
+            for (int k = 0; k < 9; ++k)
+                cr_assert_eq(aimc_stream_u32(&a), aimc_stream_u32(&b), "after skip %u n %zu",
+                             skip, n);
+        }
+}
+
+/* The block counter wraps modulo 2^32 inside a group of lanes exactly as
+ * the single-block refill does. */
+Test(rng, bulk_fill_wraps_the_block_counter_like_single_draws)
+{
+    uint32_t got[64], want[64];
+    aimc_stream a, b;
+    aimc_stream_init(&a, 3, 4, 5, 6);
+    a.ctr[0] = 0xfffffffcu;
+    b = a;
+    aimc_stream_fill_u32(&a, got, 64);
+    for (int k = 0; k < 64; ++k)
+        want[k] = aimc_stream_u32(&b);
+    for (int k = 0; k < 64; ++k)
+        cr_assert_eq(got[k], want[k], "word %d", k);
+    cr_assert_eq(a.ctr[0], b.ctr[0]);
+}

@@ -1,6 +1,7 @@
 /* test_tile.c — the update kernels against the model they implement. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <criterion/criterion.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -298,4 +299,233 @@ Test(tile, float_update_is_exact_inside_the_bounds)
     cr_expect_eq(aimc_tile_weights(t)[0], 0.1 - 0.1 * 0.5);
     cr_expect_eq(aimc_tile_weights(t)[1], 1.0, "clipped at the bound");
     aimc_tile_free(t);
+}
+
+/* ---- pins: the optimized pulsing kernels against the reference ----------
+ *
+ * The reference kernels below are the straightforward forms the library
+ * kernels replaced: element by element through aimc_device_pulse_train /
+ * aimc_device_pulse, Bernoulli slots drawn one word at a time.  The
+ * optimized kernels (lib/tile/trains.c, bulk draws) must give the same
+ * weights and pulse counts to the bit, for every family, with and without
+ * device variation and cycle noise, on a small (serial) and a large
+ * (threaded, several column chunks) tile. */
+
+static unsigned ref_round(double k, aimc_rounding mode, unsigned cap, aimc_stream *s)
+{
+    double n;
+    if (mode == AIMC_ROUND_CEIL)
+        n = ceil(k);
+    else if (mode == AIMC_ROUND_NEAREST)
+        n = floor(k + 0.5);
+    else {
+        const double fl = floor(k);
+        n = fl + (aimc_stream_uniform(s) < k - fl ? 1.0 : 0.0);
+    }
+    return n >= (double)cap ? cap : (unsigned)n;
+}
+
+typedef struct {
+    const aimc_device *dev;
+    size_t rows, cols;
+    uint64_t seed;
+    uint32_t object;
+    aimc_pulse_settings ps;
+} ref_tile;
+
+static uint64_t ref_pulsed(const ref_tile *r, double *w, const double *dW, uint64_t step)
+{
+    uint64_t fired = 0;
+    for (size_t i = 0; i < r->rows; ++i) {
+        aimc_stream rs, ns;
+        aimc_stream_init(&rs, r->seed, AIMC_PURPOSE(r->object, AIMC_ROLE_ROUND), (uint32_t)step,
+                         (uint32_t)i);
+        aimc_stream_init(&ns, r->seed, AIMC_PURPOSE(r->object, AIMC_ROLE_CYCLE), (uint32_t)step,
+                         (uint32_t)i);
+        for (size_t j = 0; j < r->cols; ++j) {
+            const size_t k = i * r->cols + j;
+            if (dW[k] == 0.0)
+                continue;
+            const unsigned n = ref_round(fabs(dW[k]) / r->dev->p.dw_min, r->ps.rounding,
+                                         r->ps.bl_max, &rs);
+            w[k] = aimc_device_pulse_train(r->dev, k, w[k], dW[k] > 0 ? 1 : -1, n, &ns);
+            fired += n;
+        }
+    }
+    return fired;
+}
+
+static void ref_train_bits(uint64_t *words, unsigned nw, unsigned bl, double p, aimc_stream *s)
+{
+    memset(words, 0, nw * sizeof *words);
+    const uint64_t thr = aimc_bernoulli_threshold(p);
+    if (thr == 0)
+        return;
+    for (unsigned slot = 0; slot < bl; ++slot)
+        if (thr >> 32 != 0 || aimc_stream_fires(s, thr))
+            words[slot >> 6] |= (uint64_t)1 << (slot & 63);
+}
+
+static uint64_t ref_rank1(const ref_tile *r, double *w, const double *x, const double *d,
+                          double lr, uint64_t step)
+{
+    double xm = 0, dm = 0;
+    for (size_t j = 0; j < r->cols; ++j)
+        xm = fmax(xm, fabs(x[j]));
+    for (size_t i = 0; i < r->rows; ++i)
+        dm = fmax(dm, fabs(d[i]));
+    const double sg = lr < 0 ? -1.0 : 1.0;
+    const aimc_rank1_plan plan = aimc_rank1_plan_make(&r->ps, fabs(lr), r->dev->p.dw_min, xm, dm);
+    if (plan.bl == 0)
+        return 0;
+    const unsigned nw = (r->ps.bl_max + 63) / 64;
+    uint64_t *xb = calloc(r->cols * nw, 8), *db = calloc(r->rows * nw, 8), fired = 0;
+    aimc_stream xs, ds;
+    aimc_stream_init(&xs, r->seed, AIMC_PURPOSE(r->object, AIMC_ROLE_XBITS), (uint32_t)step, 0);
+    aimc_stream_init(&ds, r->seed, AIMC_PURPOSE(r->object, AIMC_ROLE_DBITS), (uint32_t)step, 0);
+    for (size_t j = 0; j < r->cols && !r->ps.mean_count; ++j)
+        ref_train_bits(xb + j * nw, nw, plan.bl, fabs(x[j]) * plan.scale_x, &xs);
+    for (size_t i = 0; i < r->rows && !r->ps.mean_count; ++i)
+        ref_train_bits(db + i * nw, nw, plan.bl, fabs(d[i]) * plan.scale_d, &ds);
+    for (size_t i = 0; i < r->rows; ++i) {
+        aimc_stream ns;
+        aimc_stream_init(&ns, r->seed, AIMC_PURPOSE(r->object, AIMC_ROLE_CYCLE), (uint32_t)step,
+                         (uint32_t)i);
+        const double ci = rint(plan.bl * fmin(1.0, fabs(d[i]) * plan.scale_d));
+        for (size_t j = 0; j < r->cols; ++j) {
+            unsigned n = 0;
+            if (r->ps.mean_count)
+                n = (unsigned)rint(ci * rint(plan.bl * fmin(1.0, fabs(x[j]) * plan.scale_x)) /
+                                   plan.bl);
+            else
+                for (unsigned q = 0; q < nw; ++q)
+                    n += (unsigned)__builtin_popcountll(xb[j * nw + q] & db[i * nw + q]);
+            if (n == 0)
+                continue;
+            const size_t k = i * r->cols + j;
+            w[k] = aimc_device_pulse_train(r->dev, k, w[k], (d[i] * x[j] * sg > 0) ? -1 : 1, n,
+                                           &ns);
+            fired += n;
+        }
+    }
+    free(xb);
+    free(db);
+    return fired;
+}
+
+static uint64_t ref_single(const ref_tile *r, double *w, const signed char *sign, uint64_t step)
+{
+    uint64_t fired = 0;
+    for (size_t i = 0; i < r->rows; ++i) {
+        aimc_stream ns;
+        aimc_stream_init(&ns, r->seed, AIMC_PURPOSE(r->object, AIMC_ROLE_CYCLE), (uint32_t)step,
+                         (uint32_t)i);
+        for (size_t j = 0; j < r->cols; ++j) {
+            const size_t k = i * r->cols + j;
+            if (sign[k] != 0) {
+                w[k] = aimc_device_pulse(r->dev, k, w[k], sign[k], &ns);
+                fired++;
+            }
+        }
+    }
+    return fired;
+}
+
+/* One kernel step on the tile and on the reference; weights and pulse
+ * counts compared bit for bit.  kind: 0 pulsed, 1 rank1, 2 single pulses. */
+static void pin_step(aimc_tile *t, const ref_tile *r, double *wr, int kind, int it,
+                     const char *what)
+{
+    const size_t n = r->rows * r->cols;
+    double *dW = malloc(n * sizeof *dW), x[400], d[400];
+    signed char *sg = malloc(n);
+    for (size_t k = 0; k < n; ++k) {
+        /* counts from 0 to past bl_max, both signs, some exact zeros */
+        const double u = sin(0.37 * k + 1.3 * it);
+        dW[k] = k % 11 == 3 ? 0.0 : 40.0 * r->dev->p.dw_min * u * fabs(u);
+        sg[k] = (signed char)(k % 3 == 0 ? 0 : (u > 0 ? 1 : -1));
+    }
+    for (size_t j = 0; j < r->cols; ++j) /* some p = 0, some p ≥ 1 */
+        x[j] = j % 7 == 2 ? 0.0 : sin(1.0 + j + it) * (j % 5 == 0 ? 3.0 : 1.0);
+    for (size_t i = 0; i < r->rows; ++i)
+        d[i] = 0.01 * cos(2.0 + 3 * i - it);
+    const double lr = it % 2 ? 1.0 : -0.5;
+    const uint64_t step = aimc_tile_update_count(t), p0 = aimc_tile_pulse_count(t);
+    uint64_t fired;
+    if (kind == 0) {
+        aimc_tile_apply_pulsed(t, dW);
+        fired = ref_pulsed(r, wr, dW, step);
+    } else if (kind == 1) {
+        aimc_tile_apply_rank1(t, x, d, lr);
+        fired = ref_rank1(r, wr, x, d, lr, step);
+    } else {
+        aimc_tile_apply_single_pulses(t, sg);
+        fired = ref_single(r, wr, sg, step);
+    }
+    cr_assert_eq(aimc_tile_pulse_count(t) - p0, fired, "%s kind %d step %d: pulses", what, kind,
+                 it);
+    const double *w = aimc_tile_weights(t);
+    for (size_t k = 0; k < n; ++k)
+        cr_assert(memcmp(&w[k], &wr[k], sizeof *w) == 0,
+                  "%s kind %d step %d element %zu: %.17g != reference %.17g", what, kind, it, k,
+                  w[k], wr[k]);
+    free(dW);
+    free(sg);
+}
+
+static void pin_family(const aimc_response_type *T, int vary, double sigma_c, unsigned bl_max,
+                       int mean_count, size_t rows, size_t cols)
+{
+    aimc_tile_params p = params_of(T, 1.0, 1e-3);
+    p.device.sigma_c = sigma_c;
+    if (vary) {
+        p.device.dw_min_dtod = 0.3;
+        p.device.bounds_dtod = 0.3;
+        p.device.up_down_dtod = 0.01;
+        p.device.ref_std = 0.05;
+    }
+    p.pulse.bl_max = bl_max;
+    p.pulse.mean_count = mean_count;
+    char what[160];
+    snprintf(what, sizeof what, "%s vary %d sigma_c %g bl_max %u mean_count %d %zux%zu", T->name,
+             vary, sigma_c, bl_max, mean_count, rows, cols);
+    for (int kind = 0; kind < 3; ++kind)
+        for (int rounding = 0; rounding <= (kind == 0 ? 2 : 0); ++rounding) {
+            p.pulse.rounding = (aimc_rounding)rounding;
+            aimc_tile *t = aimc_tile_alloc(rows, cols, &p, 77, 3, NULL);
+            cr_assert_not_null(t, "%s", what);
+            const size_t n = rows * cols;
+            double *w0 = malloc(n * sizeof *w0);
+            for (size_t k = 0; k < n; ++k)
+                w0[k] = 0.9 * sin(0.11 * k);
+            aimc_tile_set_weights(t, w0);
+            memcpy(w0, aimc_tile_weights(t), n * sizeof *w0);
+            const ref_tile r = {aimc_tile_device(t), rows, cols, 77, 3, p.pulse};
+            for (int it = 0; it < 3; ++it)
+                pin_step(t, &r, w0, kind, it, what);
+            aimc_tile_free(t);
+            free(w0);
+        }
+}
+
+Test(tile, optimized_pulsing_kernels_match_the_reference_to_the_bit)
+{
+    for (size_t f = 0; aimc_response_types[f] != NULL; ++f)
+        for (int vary = 0; vary < 2; ++vary)
+            for (int noisy = 0; noisy < 2; ++noisy) {
+                const aimc_response_type *T = aimc_response_types[f];
+                pin_family(T, vary, noisy ? 0.3 : 0.0, 31, 0, 3, 70);
+                pin_family(T, vary, noisy ? 0.3 : 0.0, 100, 0, 2, 300);
+            }
+}
+
+Test(tile, optimized_kernels_match_the_reference_on_threaded_tiles)
+{
+    const aimc_response_type *fam[] = {&aimc_response_softbounds, &aimc_response_linear_aihwkit,
+                                       &aimc_response_power, NULL};
+    for (size_t f = 0; fam[f] != NULL; ++f)
+        for (int noisy = 0; noisy < 2; ++noisy) {
+            pin_family(fam[f], 0, noisy ? 0.3 : 0.0, 31, 0, 24, 300);
+            pin_family(fam[f], 1, 0.0, 31, 1, 24, 300); /* mean-count mode */
+        }
 }

@@ -20,6 +20,7 @@
 #ifndef AIMC_RNG_H
 #define AIMC_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -78,6 +79,12 @@ static inline uint64_t aimc_stream_u64(aimc_stream *s)
     const uint64_t hi = aimc_stream_u32(s);
     return (hi << 32) | aimc_stream_u32(s);
 }
+
+/* The next n words of the stream, exactly as n calls of aimc_stream_u32
+ * would return them (and leaving the stream where they would), but with
+ * whole counter blocks generated several at a time in SIMD-friendly lanes:
+ * for kernels that know how many words they need. */
+void aimc_stream_fill_u32(aimc_stream *s, uint32_t *out, size_t n);
 
 /* Uniform on the open interval (0, 1): 53 random bits placed at the centre
  * of their cell, so never 0 and never 1. */

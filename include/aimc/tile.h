@@ -17,7 +17,15 @@
  *
  * Random numbers come from streams keyed by (seed, object, role, update
  * counter, row or sample), so results do not depend on the thread count.
- * Reads are perfect here; noisy reads (SPEC §1.7) plug in at aimc_tile_read.
+ * Reads: aimc_tile_read_column is a perfect read of one column; the
+ * readers below (aimc_reader_*, lib/tile/read.c) do noisy, quantized
+ * batched reads (SPEC §1.7, Table 4) or exact ones with `perfect`.
+ *
+ * The pulsing kernels (pulsed, rank1, single pulses) share one train
+ * engine (lib/tile/trains.c) that gives, to the bit, what firing each
+ * element's train through aimc_device_pulse_train would give; the Bernoulli
+ * slots of rank1 are drawn in bulk (aimc_stream_fill_u32), the same words
+ * in the same order as one draw per slot.  tests/test_tile.c pins both.
  */
 #ifndef AIMC_TILE_H
 #define AIMC_TILE_H
@@ -115,7 +123,7 @@ void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, doubl
  * transfers of TT-v2 / RL-v2). */
 void aimc_tile_apply_single_pulses(aimc_tile *t, const signed char *sign);
 
-/* Perfect read of column c: out[i] = W[i, c].  (Noisy reads: network issue.) */
+/* Perfect read of column c: out[i] = W[i, c].  (Noisy reads: aimc_read_*.) */
 void aimc_tile_read_column(const aimc_tile *t, size_t c, double *out);
 
 /* The rank-one pulse-train plan of SPEC §1.6 for one sample (exposed for

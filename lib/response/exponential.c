@@ -17,9 +17,9 @@ static int exponential_validate(const aimc_response_params *p, aimc_err *err)
  * but expm1 keeps full accuracy for small γ (where e^γ − 1 cancels), and for
  * large γ nothing overflows unless q itself does (the naive quotient is
  * inf/inf once e^γ overflows). */
-static double exponential_q(double r, double g)
+static double exponential_q(double r, double g, double den)
 {
-    return exp(g * (r - 1.0)) * (expm1(-g * r) / expm1(-g));
+    return exp(g * (r - 1.0)) * (expm1(-g * r) / den);
 }
 
 static void exponential_eval(const aimc_response_params *p, size_t n, const double *w,
@@ -27,11 +27,12 @@ static void exponential_eval(const aimc_response_params *p, size_t n, const doub
                              double *qm)
 {
     const double g = p->gamma_res;
+    const double den = expm1(-g); /* the same for every element: once per call */
     for (size_t k = 0; k < n; k++) {
         double rp, rm;
         family_distances(p, k, w, ref, lo, hi, &rp, &rm);
-        qp[k] = exponential_q(rp, g);
-        qm[k] = exponential_q(rm, g);
+        qp[k] = exponential_q(rp, g, den);
+        qm[k] = exponential_q(rm, g, den);
     }
 }
 

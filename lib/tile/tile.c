@@ -12,6 +12,7 @@
 #include <gsl/gsl_cblas.h>
 
 #include "aimc/tile.h"
+#include "trains.h"
 
 #define RANK1_MAX_BL 4096u
 /* Below this many elements a parallel region costs more than it saves. */
@@ -22,11 +23,12 @@ struct aimc_tile {
     aimc_tile_params p;
     aimc_device *dev;
     double *w;
-    double *qp, *qm;       /* scratch, n */
     double *dW;            /* scratch, n */
     uint64_t *xbits;       /* rank1: cols × words */
     uint64_t *dbits;       /* rank1: rows × words */
+    uint64_t *thr;         /* rank1: Bernoulli thresholds, max(rows, cols) */
     unsigned words;        /* 64-bit words per pulse train */
+    trains_cache cache;    /* closed-form factors of the pulse trains */
     uint64_t seed;
     uint32_t object;
     uint64_t updates, pulses;
@@ -72,11 +74,11 @@ void aimc_tile_free(aimc_tile *t)
         return;
     aimc_device_free(t->dev);
     free(t->w);
-    free(t->qp);
-    free(t->qm);
     free(t->dW);
     free(t->xbits);
     free(t->dbits);
+    free(t->thr);
+    trains_cache_free(&t->cache);
     free(t);
 }
 
@@ -107,12 +109,12 @@ aimc_tile *aimc_tile_alloc(size_t rows, size_t cols, const aimc_tile_params *p, 
         return NULL;
     }
     t->w = calloc(t->n, sizeof *t->w);
-    t->qp = malloc(t->n * sizeof *t->qp);
-    t->qm = malloc(t->n * sizeof *t->qm);
     t->dW = malloc(t->n * sizeof *t->dW);
     t->xbits = malloc((size_t)t->words * cols * sizeof *t->xbits);
     t->dbits = malloc((size_t)t->words * rows * sizeof *t->dbits);
-    if (!t->w || !t->qp || !t->qm || !t->dW || !t->xbits || !t->dbits) {
+    t->thr = malloc((rows > cols ? rows : cols) * sizeof *t->thr);
+    const int cache_ok = trains_cache_init(&t->cache, p->pulse.bl_max);
+    if (!t->w || !t->dW || !t->xbits || !t->dbits || !t->thr || !cache_ok) {
         aimc_tile_free(t);
         AIMC_FAIL(err, GSL_ENOMEM, "tile: out of memory for %zu x %zu", rows, cols);
         return NULL;
@@ -233,30 +235,71 @@ static unsigned round_count(double k, aimc_rounding mode, unsigned cap, aimc_str
     return n >= (double)cap ? cap : (unsigned)n;
 }
 
+/* Rows of a pulsing kernel, serially for small tiles (even a parallel
+ * region that an if clause turns serial costs a runtime call per update),
+ * else split over threads; each row draws from its own streams, so the
+ * split does not change the numbers.  Returns the pulses fired. */
+typedef uint64_t (*row_fn)(aimc_tile *t, size_t i, uint64_t step, const void *ctx);
+
+static uint64_t for_each_row(aimc_tile *t, row_fn row, uint64_t step, const void *ctx)
+{
+    uint64_t fired = 0;
+    if (t->n < AIMC_OMP_MIN_ELEMENTS) {
+        for (size_t i = 0; i < t->rows; ++i)
+            fired += row(t, i, step, ctx);
+    } else {
+#pragma omp parallel for schedule(static) reduction(+ : fired)
+        for (size_t i = 0; i < t->rows; ++i)
+            fired += row(t, i, step, ctx);
+    }
+    return fired;
+}
+
+/* The cycle-noise stream of row i at this step. */
+static void noise_stream(const aimc_tile *t, size_t i, uint64_t step, aimc_stream *ns)
+{
+    aimc_stream_init(ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step, (uint32_t)i);
+}
+
+typedef struct {
+    const double *dW;
+    trains_plan plan;
+} pulsed_ctx;
+
+/* Row i of (27): the counts of a chunk first (the rounding stream in
+ * element order), then the trains (trains.h). */
+static uint64_t pulsed_row(aimc_tile *t, size_t i, uint64_t step, const void *vctx)
+{
+    const pulsed_ctx *c = vctx;
+    aimc_stream rs, ns;
+    aimc_stream_init(&rs, t->seed, tile_purpose(t, AIMC_ROLE_ROUND), (uint32_t)step, (uint32_t)i);
+    noise_stream(t, i, step, &ns);
+    const double dw_min = t->dev->p.dw_min;
+    uint64_t fired = 0;
+    for (size_t j0 = 0; j0 < t->cols; j0 += TRAINS_CHUNK) {
+        const size_t len = t->cols - j0 < TRAINS_CHUNK ? t->cols - j0 : TRAINS_CHUNK;
+        const size_t k0 = i * t->cols + j0;
+        unsigned n[TRAINS_CHUNK];
+        signed char s[TRAINS_CHUNK];
+        for (size_t j = 0; j < len; ++j) {
+            const double dw = c->dW[k0 + j];
+            n[j] = dw == 0.0 ? 0
+                             : round_count(fabs(dw) / dw_min, t->p.pulse.rounding,
+                                           t->p.pulse.bl_max, &rs);
+            s[j] = dw > 0 ? 1 : -1;
+            fired += n[j];
+        }
+        trains_apply(&c->plan, t->w + k0, k0, len, n, s, &ns);
+    }
+    return fired;
+}
+
 /* ---- (27) a pulse train per element ------------------------------------ */
 void aimc_tile_apply_pulsed(aimc_tile *t, const double *dW)
 {
-    const aimc_device *dev = t->dev;
-    const uint64_t step = t->updates;
-    uint64_t fired = 0;
-#pragma omp parallel for schedule(static) reduction(+ : fired) if (t->n >= AIMC_OMP_MIN_ELEMENTS)
-    for (size_t i = 0; i < t->rows; ++i) {
-        aimc_stream rs, ns;
-        aimc_stream_init(&rs, t->seed, tile_purpose(t, AIMC_ROLE_ROUND), (uint32_t)step,
-                         (uint32_t)i);
-        aimc_stream_init(&ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step,
-                         (uint32_t)i);
-        for (size_t j = 0; j < t->cols; ++j) {
-            const size_t k = i * t->cols + j;
-            if (dW[k] == 0.0)
-                continue;
-            const unsigned n =
-                round_count(fabs(dW[k]) / dev->p.dw_min, t->p.pulse.rounding, t->p.pulse.bl_max, &rs);
-            t->w[k] = aimc_device_pulse_train(dev, k, t->w[k], dW[k] > 0 ? 1 : -1, n, &ns);
-            fired += n;
-        }
-    }
-    t->pulses += fired;
+    pulsed_ctx c = {dW, {0}};
+    trains_plan_make(&c.plan, t->dev, &t->cache, t->p.pulse.bl_max);
+    t->pulses += for_each_row(t, pulsed_row, t->updates, &c);
     t->updates++;
 }
 
@@ -290,30 +333,85 @@ aimc_rank1_plan aimc_rank1_plan_make(const aimc_pulse_settings *s, double lr, do
     return plan;
 }
 
-/* Pack BL Bernoulli(p) draws into words[0..]: bit t set = a pulse in slot t.
- * One 32-bit word per slot (aimc_bernoulli_threshold); no draw when p is 0
- * or 1, so the stream position depends on the data — it is still a pure
- * function of (seed, step) and the inputs. */
-static void draw_train(uint64_t *words, unsigned nwords, unsigned bl, double p, aimc_stream *s)
+/* Pack BL Bernoulli(p_j) draws per train into words (bit t set = a pulse
+ * in slot t), for the trains j = 0..count−1 in order.  One 32-bit word per
+ * slot (aimc_bernoulli_threshold), none when p is 0 or 1, so the stream
+ * position depends on the data — still a pure function of (seed, step) and
+ * the inputs.  The words come in bulk (aimc_stream_fill_u32), exactly the
+ * ones slot-by-slot draws would give, in the same order. */
+#define DRAW_POOL (2 * RANK1_MAX_BL)
+
+static void draw_trains(uint64_t *words, unsigned nw, size_t count, const double *v,
+                        double scale, unsigned bl, uint64_t *thr, aimc_stream *s)
 {
-    memset(words, 0, nwords * sizeof *words);
-    const uint64_t thr = aimc_bernoulli_threshold(p);
-    if (thr == 0)
-        return;
-    const int always = thr >> 32 != 0;
-    for (unsigned slot = 0; slot < bl; ++slot)
-        if (always || aimc_stream_fires(s, thr))
-            words[slot >> 6] |= (uint64_t)1 << (slot & 63);
+    const uint64_t always = (uint64_t)1 << 32;
+    size_t need = 0;
+    for (size_t j = 0; j < count; ++j) {
+        thr[j] = aimc_bernoulli_threshold(fabs(v[j]) * scale);
+        need += thr[j] != 0 && thr[j] != always ? bl : 0;
+    }
+    memset(words, 0, count * nw * sizeof *words);
+    uint32_t pool[DRAW_POOL];
+    size_t pos = 0, have = 0;
+    for (size_t j = 0; j < count; ++j) {
+        uint64_t *wj = words + j * nw;
+        if (thr[j] == 0)
+            continue;
+        if (thr[j] == always) {
+            for (unsigned slot = 0; slot < bl; ++slot)
+                wj[slot >> 6] |= (uint64_t)1 << (slot & 63);
+            continue;
+        }
+        if (have - pos < bl) { /* top the pool up with the next words */
+            memmove(pool, pool + pos, (have - pos) * sizeof *pool);
+            have -= pos;
+            pos = 0;
+            const size_t more = need < DRAW_POOL - have ? need : DRAW_POOL - have;
+            aimc_stream_fill_u32(s, pool + have, more);
+            have += more;
+            need -= more;
+        }
+        const uint32_t *u = pool + pos;
+        for (unsigned q = 0; q * 64 < bl; ++q) {
+            const unsigned end = bl - q * 64 < 64 ? bl - q * 64 : 64;
+            uint64_t m = 0;
+            for (unsigned b = 0; b < end; ++b)
+                m |= (uint64_t)(u[q * 64 + b] < thr[j]) << b;
+            wj[q] = m;
+        }
+        pos += bl;
+    }
 }
 
-/* Row i of a rank-one update: count the coincidences of its d train with
- * every x train (popcount of the packed slots) and fire them; returns the
- * pulses fired.  Each row draws its cycle noise from its own stream. */
-static uint64_t rank1_row(aimc_tile *t, size_t i, const double *x, const double *d, double sgn_lr,
-                          uint64_t step)
+/* Coincidences of two packed trains.  Without a hardware popcount (the
+ * default x86-64 target) __builtin_popcountll is a library call; the
+ * bit-slicing count is a dozen inline operations. */
+static inline unsigned popcount64(uint64_t x)
 {
+#ifdef __POPCNT__
+    return (unsigned)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+typedef struct {
+    const double *x, *d;
+    double sgn_lr;
+    aimc_rank1_plan plan;
+    trains_plan trains;
+} rank1_ctx;
+
+/* Row i of a rank-one update: count the coincidences of its d train with
+ * every x train and fire them, a chunk of columns at a time; returns the
+ * pulses fired.  Each coincidence is one pulse of sign −sign(lr·d_i·x_j). */
+static uint64_t rank1_row(aimc_tile *t, size_t i, uint64_t step, const void *vctx)
+{
+    const rank1_ctx *c = vctx;
     const unsigned nw = t->words;
-    const size_t cols = t->cols;
     const uint64_t *db = t->dbits + i * nw;
     int any = 0;
     for (unsigned q = 0; q < nw; ++q)
@@ -321,108 +419,113 @@ static uint64_t rank1_row(aimc_tile *t, size_t i, const double *x, const double 
     if (!any)
         return 0;
     aimc_stream ns;
-    aimc_stream_init(&ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step, (uint32_t)i);
+    noise_stream(t, i, step, &ns);
     uint64_t fired = 0;
-    for (size_t j = 0; j < cols; ++j) {
-        const uint64_t *xb = t->xbits + j * nw;
-        unsigned n = 0;
-        for (unsigned q = 0; q < nw; ++q)
-            n += (unsigned)__builtin_popcountll(xb[q] & db[q]);
-        if (n == 0)
-            continue;
-        /* Each coincidence is one pulse of sign −sign(lr·d_i·x_j). */
-        const int s = (d[i] * x[j] * sgn_lr > 0) ? -1 : 1;
-        const size_t k = i * cols + j;
-        t->w[k] = aimc_device_pulse_train(t->dev, k, t->w[k], s, n, &ns);
-        fired += n;
+    for (size_t j0 = 0; j0 < t->cols; j0 += TRAINS_CHUNK) {
+        const size_t len = t->cols - j0 < TRAINS_CHUNK ? t->cols - j0 : TRAINS_CHUNK;
+        unsigned n[TRAINS_CHUNK];
+        signed char s[TRAINS_CHUNK];
+        for (size_t j = 0; j < len; ++j) {
+            const uint64_t *xb = t->xbits + (j0 + j) * nw;
+            unsigned cnt = 0;
+            for (unsigned q = 0; q < nw; ++q)
+                cnt += popcount64(xb[q] & db[q]);
+            n[j] = cnt;
+            s[j] = (c->d[i] * c->x[j0 + j] * c->sgn_lr > 0) ? -1 : 1;
+            fired += cnt;
+        }
+        trains_apply(&c->trains, t->w + i * t->cols + j0, i * t->cols + j0, len, n, s, &ns);
     }
     return fired;
+}
+
+/* Row i with deterministic counts (aihwkit MeanCount): c_j = rint(BL·p_j),
+ * c_i = rint(BL·p_i), n_ij = rint(c_i·c_j/BL). */
+static uint64_t mean_count_row(aimc_tile *t, size_t i, uint64_t step, const void *vctx)
+{
+    const rank1_ctx *c = vctx;
+    const aimc_rank1_plan plan = c->plan;
+    aimc_stream ns;
+    noise_stream(t, i, step, &ns);
+    const double ci = rint(plan.bl * fmin(1.0, fabs(c->d[i]) * plan.scale_d));
+    uint64_t fired = 0;
+    for (size_t j0 = 0; j0 < t->cols; j0 += TRAINS_CHUNK) {
+        const size_t len = t->cols - j0 < TRAINS_CHUNK ? t->cols - j0 : TRAINS_CHUNK;
+        unsigned n[TRAINS_CHUNK];
+        signed char s[TRAINS_CHUNK];
+        for (size_t j = 0; j < len; ++j) {
+            const double cj = rint(plan.bl * fmin(1.0, fabs(c->x[j0 + j]) * plan.scale_x));
+            n[j] = (unsigned)rint(ci * cj / plan.bl);
+            s[j] = (c->d[i] * c->x[j0 + j] * c->sgn_lr > 0) ? -1 : 1;
+            fired += n[j];
+        }
+        trains_apply(&c->trains, t->w + i * t->cols + j0, i * t->cols + j0, len, n, s, &ns);
+    }
+    return fired;
+}
+
+/* max |v_k|, NaNs skipped (as fmax does), without a libm call each. */
+static double abs_max(const double *v, size_t n)
+{
+    double m = 0.0;
+    for (size_t k = 0; k < n; ++k) {
+        const double a = fabs(v[k]);
+        m = a > m ? a : m;
+    }
+    return m;
 }
 
 /* ---- SPEC §1.6: one sample of the stochastic rank-one update ------------ */
 void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, double lr)
 {
-    const size_t rows = t->rows, cols = t->cols;
     const uint64_t step = t->updates++;
-    double xm = 0.0, dm = 0.0;
-    for (size_t j = 0; j < cols; ++j)
-        xm = fmax(xm, fabs(x[j]));
-    for (size_t i = 0; i < rows; ++i)
-        dm = fmax(dm, fabs(d[i]));
+    const double xm = abs_max(x, t->cols), dm = abs_max(d, t->rows);
+    rank1_ctx c = {x, d, lr < 0 ? -1.0 : 1.0, {0, 0, 0}, {0}};
     /* The sign of lr goes into the pulse signs, its size into the plan. */
-    const double sgn_lr = lr < 0 ? -1.0 : 1.0;
-    const aimc_rank1_plan plan =
-        aimc_rank1_plan_make(&t->p.pulse, fabs(lr), t->dev->p.dw_min, xm, dm);
-    if (plan.bl == 0)
+    c.plan = aimc_rank1_plan_make(&t->p.pulse, fabs(lr), t->dev->p.dw_min, xm, dm);
+    if (c.plan.bl == 0)
         return;
-    const unsigned nw = t->words;
-    const aimc_device *dev = t->dev;
-
     if (t->p.pulse.mean_count) {
-        /* Deterministic counts (aihwkit MeanCount): c_j = rint(BL·p_j),
-         * c_i = rint(BL·p_i), n_ij = rint(c_i·c_j/BL). */
-        uint64_t fired = 0;
-#pragma omp parallel for schedule(static) reduction(+ : fired) if (t->n >= AIMC_OMP_MIN_ELEMENTS)
-        for (size_t i = 0; i < rows; ++i) {
-            aimc_stream ns;
-            aimc_stream_init(&ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step,
-                             (uint32_t)i);
-            const double ci = rint(plan.bl * fmin(1.0, fabs(d[i]) * plan.scale_d));
-            for (size_t j = 0; j < cols; ++j) {
-                const double cj = rint(plan.bl * fmin(1.0, fabs(x[j]) * plan.scale_x));
-                const unsigned n = (unsigned)rint(ci * cj / plan.bl);
-                if (n == 0)
-                    continue;
-                const int s = (d[i] * x[j] * sgn_lr > 0) ? -1 : 1;
-                const size_t k = i * cols + j;
-                t->w[k] = aimc_device_pulse_train(dev, k, t->w[k], s, n, &ns);
-                fired += n;
-            }
-        }
-        t->pulses += fired;
+        trains_plan_make(&c.trains, t->dev, &t->cache, c.plan.bl);
+        t->pulses += for_each_row(t, mean_count_row, step, &c);
         return;
     }
-
     aimc_stream xs, ds;
     aimc_stream_init(&xs, t->seed, tile_purpose(t, AIMC_ROLE_XBITS), (uint32_t)step, 0);
     aimc_stream_init(&ds, t->seed, tile_purpose(t, AIMC_ROLE_DBITS), (uint32_t)step, 0);
-    for (size_t j = 0; j < cols; ++j)
-        draw_train(t->xbits + j * nw, nw, plan.bl, fabs(x[j]) * plan.scale_x, &xs);
-    for (size_t i = 0; i < rows; ++i)
-        draw_train(t->dbits + i * nw, nw, plan.bl, fabs(d[i]) * plan.scale_d, &ds);
+    draw_trains(t->xbits, t->words, t->cols, x, c.plan.scale_x, c.plan.bl, t->thr, &xs);
+    draw_trains(t->dbits, t->words, t->rows, d, c.plan.scale_d, c.plan.bl, t->thr, &ds);
+    trains_plan_make(&c.trains, t->dev, &t->cache, c.plan.bl);
+    t->pulses += for_each_row(t, rank1_row, step, &c);
+}
 
+static uint64_t single_row(aimc_tile *t, size_t i, uint64_t step, const void *vctx)
+{
+    const signed char *sign = ((const void *const *)vctx)[0];
+    const trains_plan *plan = ((const void *const *)vctx)[1];
+    aimc_stream ns;
+    noise_stream(t, i, step, &ns);
     uint64_t fired = 0;
-    if (t->n < AIMC_OMP_MIN_ELEMENTS) {
-        for (size_t i = 0; i < rows; ++i)
-            fired += rank1_row(t, i, x, d, sgn_lr, step);
-    } else {
-#pragma omp parallel for schedule(static) reduction(+ : fired)
-        for (size_t i = 0; i < rows; ++i)
-            fired += rank1_row(t, i, x, d, sgn_lr, step);
+    for (size_t j0 = 0; j0 < t->cols; j0 += TRAINS_CHUNK) {
+        const size_t len = t->cols - j0 < TRAINS_CHUNK ? t->cols - j0 : TRAINS_CHUNK;
+        const size_t k0 = i * t->cols + j0;
+        unsigned n[TRAINS_CHUNK];
+        for (size_t j = 0; j < len; ++j) {
+            n[j] = sign[k0 + j] != 0;
+            fired += n[j];
+        }
+        trains_apply(plan, t->w + k0, k0, len, n, sign + k0, &ns);
     }
-    t->pulses += fired;
+    return fired;
 }
 
 void aimc_tile_apply_single_pulses(aimc_tile *t, const signed char *sign)
 {
-    const uint64_t step = t->updates++;
-    uint64_t fired = 0;
-#pragma omp parallel for schedule(static) reduction(+ : fired) if (t->n >= AIMC_OMP_MIN_ELEMENTS)
-    for (size_t i = 0; i < t->rows; ++i) {
-        aimc_stream ns;
-        aimc_stream_init(&ns, t->seed, tile_purpose(t, AIMC_ROLE_CYCLE), (uint32_t)step,
-                         (uint32_t)i);
-        for (size_t j = 0; j < t->cols; ++j) {
-            const size_t k = i * t->cols + j;
-            if (sign[k] == 0)
-                continue;
-            t->w[k] = aimc_device_pulse(t->dev, k, t->w[k], sign[k], &ns);
-            fired++;
-        }
-    }
-    t->pulses += fired;
+    trains_plan plan;
+    trains_plan_make(&plan, t->dev, &t->cache, 1);
+    const void *ctx[2] = {sign, &plan};
+    t->pulses += for_each_row(t, single_row, t->updates++, ctx);
 }
-
 /* ---- the registered kernels --------------------------------------------- */
 
 static int check_grad(const aimc_tile *t, const aimc_grad *g, int needs_factors, aimc_err *err)

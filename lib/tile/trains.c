@@ -1,0 +1,216 @@
+/* trains.c — pulse trains on many elements at once (see trains.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trains.h"
+
+/* As lib/device/device.c: shorter trains run pulse by pulse even where a
+ * closed form exists. */
+#define CLOSED_FORM_MIN_PULSES 8
+
+int trains_cache_init(trains_cache *c, unsigned bl_max)
+{
+    memset(c, 0, sizeof *c);
+    c->cap = bl_max + 1;
+    c->fac = malloc(2 * (size_t)c->cap * sizeof *c->fac);
+    return c->fac != NULL;
+}
+
+void trains_cache_free(trains_cache *c)
+{
+    free(c->fac);
+    c->fac = NULL;
+}
+
+/* The closed-form factors expm1(n·log1p(D·b)) for n ≤ nmax, computed with
+ * the expression of aimc_device_pulse_train, so the same bits. */
+static void cache_fill(trains_cache *c, const double D[2], const double b[2], unsigned nmax)
+{
+    const double key[4] = {D[0], b[0], D[1], b[1]};
+    if (memcmp(key, c->key, sizeof key) != 0) {
+        memcpy(c->key, key, sizeof key);
+        c->upto = CLOSED_FORM_MIN_PULSES - 1;
+    }
+    for (unsigned n = c->upto + 1; n <= nmax && n < c->cap; ++n)
+        for (int s = 0; s < 2; ++s)
+            c->fac[s * c->cap + n] = expm1(n * log1p(D[s] * b[s]));
+    if (nmax > c->upto)
+        c->upto = nmax < c->cap ? nmax : c->cap - 1;
+}
+
+void trains_plan_make(trains_plan *P, const aimc_device *dev, trains_cache *c, unsigned nmax)
+{
+    memset(P, 0, sizeof *P);
+    P->dev = dev;
+    P->noisy = dev->p.sigma_c > 0.0;
+    const aimc_response_type *T = dev->p.response.type;
+    P->inline_ok = !P->noisy && dev->nominal && T->affine != NULL;
+    if (!P->inline_ok)
+        return;
+    double coef[4];
+    T->affine(&dev->p.response.p, dev->lo[0], dev->hi[0], coef);
+    for (int s = 0; s < 2; ++s) {
+        const int sign = s ? 1 : -1;
+        P->a[s] = s ? coef[0] : coef[2];
+        P->b[s] = s ? coef[1] : coef[3];
+        P->D[s] = sign * dev->p.dw_min * (s ? dev->up[0] : dev->down[0]);
+        const double Db = P->D[s] * P->b[s];
+        P->closed[s] = P->b[s] == 0.0 || (Db > -1.0 && Db <= 0.0);
+        P->a_over_b[s] = P->b[s] != 0.0 ? P->a[s] / P->b[s] : 0.0; /* −v*, once per call */
+    }
+    P->lo = dev->lo[0];
+    P->hi = dev->hi[0];
+    cache_fill(c, P->D, P->b, nmax);
+    P->fac[0] = c->fac;
+    P->fac[1] = c->fac + c->cap;
+}
+
+/* aimc_device_pulse_train's affine branch for a nominal element (ref 0),
+ * noise-free, n ≥ 2: the closed form for long trains, else the per-pulse
+ * rule (26) with q = a + b·v clamped at 0 and a clip after every pulse. */
+static double train_inline(const trains_plan *P, double w, double ref, int s, unsigned n)
+{
+    const double a = P->a[s], b = P->b[s], D = P->D[s], lo = P->lo, hi = P->hi;
+    double v = w + ref;
+    if (n >= CLOSED_FORM_MIN_PULSES && P->closed[s]) {
+        v = b == 0.0 ? v + n * D * a : v + (v + P->a_over_b[s]) * P->fac[s][n];
+    } else {
+        for (unsigned t = 0; t < n; ++t) {
+            double q = a + b * v;
+            q = q < 0.0 ? 0.0 : q;
+            v += D * q;
+            v = v < lo ? lo : (v > hi ? hi : v);
+        }
+    }
+    v = v < lo ? lo : (v > hi ? hi : v);
+    return v - ref;
+}
+
+/* The per-pulse loop of train_inline for m gathered elements that all
+ * take n pulses: each element sees exactly the operations of train_inline
+ * in the same order, so the bits are the same; the loop over r has no
+ * branches and vectorizes. */
+static void trains_run(double *v, const double *a, const double *b, const double *D, size_t m,
+                       unsigned n, double lo, double hi)
+{
+    for (unsigned t = 0; t < n; ++t)
+        for (size_t r = 0; r < m; ++r) {
+            double q = a[r] + b[r] * v[r];
+            q = q < 0.0 ? 0.0 : q;
+            const double x = v[r] + D[r] * q;
+            v[r] = x < lo ? lo : (x > hi ? hi : x);
+        }
+}
+
+/* The trains of n ≥ 2 pulses of a chunk on a nominal affine device: long
+ * ones one by one (closed form where it applies); the rest gathered, grouped by their
+ * count (a counting sort, so no lane runs slots it does not need) and run
+ * a group at a time. */
+static void trains_affine(const trains_plan *P, double *w, size_t k0, size_t len,
+                          const unsigned *n, const signed char *s)
+{
+    double v[TRAINS_CHUNK], a[TRAINS_CHUNK], b[TRAINS_CHUNK], D[TRAINS_CHUNK];
+    unsigned short idx[TRAINS_CHUNK];
+    size_t start[CLOSED_FORM_MIN_PULSES + 1] = {0}, fill[CLOSED_FORM_MIN_PULSES + 1];
+    const double *ref = P->dev->ref + k0;
+    /* Trains of n ≥ 8 pulses run one by one (in closed form where ρ is in
+     * (0, 1]); counts n ∈ [2, 8) are histogrammed into groups. */
+    for (size_t j = 0; j < len; ++j) {
+        if (n[j] < 2)
+            continue;
+        if (n[j] >= CLOSED_FORM_MIN_PULSES)
+            w[j] = train_inline(P, w[j], ref[j], s[j] > 0, n[j]);
+        else
+            start[n[j] + 1]++;
+    }
+    for (unsigned c = 1; c <= CLOSED_FORM_MIN_PULSES; ++c)
+        start[c] += start[c - 1];
+    memcpy(fill, start, sizeof fill);
+    for (size_t j = 0; j < len; ++j) {
+        if (n[j] < 2 || n[j] >= CLOSED_FORM_MIN_PULSES)
+            continue;
+        const int sp = s[j] > 0;
+        const size_t r = fill[n[j]]++;
+        idx[r] = (unsigned short)j;
+        v[r] = w[j] + ref[j];
+        a[r] = P->a[sp];
+        b[r] = P->b[sp];
+        D[r] = P->D[sp];
+    }
+    for (unsigned c = 2; c < CLOSED_FORM_MIN_PULSES; ++c)
+        trains_run(v + start[c], a + start[c], b + start[c], D + start[c], start[c + 1] - start[c],
+                   c, P->lo, P->hi);
+    for (size_t r = 0; r < start[CLOSED_FORM_MIN_PULSES]; ++r) {
+        /* the final clip and the reference, as train_inline */
+        const size_t j = idx[r];
+        const double x = v[r] < P->lo ? P->lo : (v[r] > P->hi ? P->hi : v[r]);
+        w[j] = x - ref[j];
+    }
+}
+
+/* One noise-free pulse (26) on each listed element, as aimc_device_pulse
+ * computes it, with q± of all of them from one call of the family. */
+static void one_pulse_each(const aimc_device *d, double *w, size_t k0, size_t m,
+                           const unsigned short *idx, const signed char *s)
+{
+    double v[TRAINS_CHUNK], ref[TRAINS_CHUNK], lo[TRAINS_CHUNK], hi[TRAINS_CHUNK];
+    double qp[TRAINS_CHUNK], qm[TRAINS_CHUNK];
+    for (size_t r = 0; r < m; ++r) {
+        const size_t i = k0 + idx[r];
+        v[r] = w[idx[r]];
+        ref[r] = d->ref[i];
+        lo[r] = d->lo[i];
+        hi[r] = d->hi[i];
+    }
+    d->p.response.type->eval(&d->p.response.p, m, v, ref, lo, hi, qp, qm);
+    for (size_t r = 0; r < m; ++r) {
+        const size_t j = idx[r], i = k0 + j;
+        const double q = s[j] > 0 ? qp[r] * d->up[i] : qm[r] * d->down[i];
+        const double step = d->p.dw_min * q;
+        double x = v[r] + (s[j] > 0 ? step : -step);
+        const double l = lo[r] - ref[r], h = hi[r] - ref[r];
+        w[j] = x < l ? l : (x > h ? h : x);
+    }
+}
+
+void trains_apply(const trains_plan *P, double *w, size_t k0, size_t len, const unsigned *n,
+                  const signed char *s, aimc_stream *noise)
+{
+    const aimc_device *d = P->dev;
+    if (P->noisy) { /* the noise stream is consumed in element order */
+        for (size_t j = 0; j < len; ++j)
+            if (n[j] > 0)
+                w[j] = aimc_device_pulse_train(d, k0 + j, w[j], s[j], n[j], noise);
+        return;
+    }
+    const int affine = d->p.response.type->affine != NULL;
+    unsigned short idx[TRAINS_CHUNK];
+    unsigned left[TRAINS_CHUNK];
+    size_t m = 0;
+    if (P->inline_ok)
+        trains_affine(P, w, k0, len, n, s);
+    for (size_t j = 0; j < len; ++j) {
+        if (n[j] == 0)
+            continue;
+        if (affine && n[j] >= 2) { /* the affine branch of the reference */
+            if (!P->inline_ok)
+                w[j] = aimc_device_pulse_train(d, k0 + j, w[j], s[j], n[j], NULL);
+            continue;
+        }
+        idx[m] = (unsigned short)j;
+        left[m++] = n[j];
+    }
+    /* The rest pulse one at a time, slot by slot (each element's pulses
+     * stay in order; elements do not interact without noise). */
+    while (m > 0) {
+        one_pulse_each(d, w, k0, m, idx, s);
+        size_t keep = 0;
+        for (size_t r = 0; r < m; ++r)
+            if (--left[r] > 0) {
+                idx[keep] = idx[r];
+                left[keep++] = left[r];
+            }
+        m = keep;
+    }
+}
