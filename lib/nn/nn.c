@@ -210,7 +210,7 @@ static int alloc_weight_layer(aimc_nn *n, nn_layer *L, size_t l, uint64_t seed, 
     const aimc_nn_layer_override *ov = override_of(p, l);
     const aimc_optim_type *algo = ov ? ov->algo : p->algo;
     const size_t nb = n->max_batch * L->npos;
-    const int digital = algo == &aimc_optim_dsgd;
+    const int digital = aimc_optim_type_is_digital(algo);
     aimc_read_settings fs = digital ? aimc_read_perfect_settings() : p->forward;
     aimc_read_settings bs = digital ? aimc_read_perfect_settings() : p->backward;
     const uint64_t ls = aimc_seed_derive(seed, l);

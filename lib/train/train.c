@@ -129,7 +129,7 @@ int aimc_lsq_train(aimc_lsq *p, const aimc_lsq_train_params *tp, uint64_t seed, 
     tr->diverged_parameter[0] = '\0';
     tr->diverged_value = 0;
     if (tp->noise_sigma > 0 && tp->noise != AIMC_GNOISE_NONE &&
-        ((tp->algo != &aimc_optim_dsgd && !tp->algo->uses_residual &&
+        ((!aimc_optim_type_is_digital(tp->algo) && !tp->algo->uses_residual &&
           tp->optim.main.update->needs_factors) ||
          (tp->algo->uses_residual && tp->optim.residual.update->needs_factors)))
         return AIMC_FAIL(err, GSL_EINVAL,
