@@ -25,9 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "aimc/aimc.h"
+#include "aimc/nn_zoo.h"
 #include "aimc/prog.h"
 
 #ifndef AIMC_DATASETS_DIR
@@ -238,17 +238,7 @@ static const aimc_prog_spec spec = {
     NULL,
     check_cfg};
 
-/* ---- networks ------------------------------------------------------------ */
-
-static const aimc_nn_layer_spec fcn_layers[] = {
-    {AIMC_NN_DENSE, 256, 0}, {AIMC_NN_SIGMOID, 0, 0}, {AIMC_NN_DENSE, 128, 0},
-    {AIMC_NN_SIGMOID, 0, 0}, {AIMC_NN_DENSE, 10, 0}};
-/* The authors' CNN has a tanh after the second pooling too. */
-static const aimc_nn_layer_spec cnn_layers[] = {
-    {AIMC_NN_CONV, 16, 5},   {AIMC_NN_TANH, 0, 0},    {AIMC_NN_MAXPOOL, 0, 2},
-    {AIMC_NN_CONV, 32, 5},   {AIMC_NN_TANH, 0, 0},    {AIMC_NN_MAXPOOL, 0, 2},
-    {AIMC_NN_TANH, 0, 0},    {AIMC_NN_DENSE, 128, 0}, {AIMC_NN_TANH, 0, 0},
-    {AIMC_NN_DENSE, 10, 0}};
+/* ---- networks, settings, data, loop: lib/nn/zoo.c ------------------------- */
 
 typedef struct {
     const char *name;  /* fcn | cnn */
@@ -258,140 +248,40 @@ typedef struct {
     size_t n_tau;
 } net_entry;
 
-static int device_of(double tau, aimc_device_params *dp, aimc_err *err)
+/* The flags as the library's settings of a network run. */
+static aimc_zoo_settings settings_of(void)
 {
-    *dp = aimc_device_default_params();
-    aimc_response_params rp = aimc_response_default_params();
-    rp.tau = tau;
-    rp.gamma_res = cfg.gamma_res;
-    int st = aimc_response_init(&dp->response, aimc_response_type_find(cfg.response), &rp, err);
-    dp->dw_min = 2.0 * tau / cfg.states;
-    dp->sigma_c = cfg.sigma_c;
-    dp->noise_form = strcmp(cfg.noise_form, "multiplicative") == 0 ? AIMC_NOISE_MULTIPLICATIVE
-                                                                   : AIMC_NOISE_ADDITIVE;
-    dp->dw_min_dtod = cfg.dw_min_dtod;
-    dp->up_down_dtod = cfg.up_down_dtod;
-    dp->bounds_dtod = cfg.bounds_dtod;
-    return st ? st : aimc_device_validate(dp, err);
+    aimc_zoo_settings s = aimc_zoo_default_settings();
+    s.response = aimc_response_type_find(cfg.response);
+    s.gamma_res = cfg.gamma_res;
+    s.states = cfg.states;
+    s.sigma_c = cfg.sigma_c;
+    s.noise_form = strcmp(cfg.noise_form, "multiplicative") == 0 ? AIMC_NOISE_MULTIPLICATIVE
+                                                                  : AIMC_NOISE_ADDITIVE;
+    s.dw_min_dtod = cfg.dw_min_dtod;
+    s.up_down_dtod = cfg.up_down_dtod;
+    s.bounds_dtod = cfg.bounds_dtod;
+    s.update = aimc_update_type_find(cfg.update);
+    s.bl_max = cfg.bl_max;
+    s.alpha_dsgd = cfg.alpha_dsgd;
+    s.alpha_asgd = cfg.alpha_asgd;
+    s.alpha = cfg.alpha;
+    s.beta = cfg.beta;
+    s.gamma = cfg.gamma;
+    s.n_col = cfg.n_col;
+    s.perfect_reads = cfg.perfect_reads;
+    s.out_noise = cfg.out_noise;
+    s.out_scale = cfg.out_scale;
+    s.omega = cfg.omega;
+    s.lr_compensation = cfg.lr_comp;
+    return s;
 }
 
-/* Network parameters of one run (algorithm, τ). */
 static int params_of(const aimc_optim_type *algo, double tau, aimc_nn_params *p, aimc_err *err)
 {
-    *p = aimc_nn_default_params();
-    p->algo = algo;
-    aimc_optim_params *o = &p->optim;
-    const int digital = algo == &aimc_optim_dsgd;
-    o->alpha = digital ? cfg.alpha_dsgd : algo == &aimc_optim_asgd ? cfg.alpha_asgd : cfg.alpha;
-    o->beta = cfg.beta;
-    o->gamma = algo->mixes ? cfg.gamma : 0.0;
-    o->transfer_every = 1;
-    o->n_col = cfg.n_col; /* one per mini-batch in the paper (aihwkit units_in_mbatch) */
-    o->read_noise = cfg.perfect_reads ? 0.0 : cfg.out_noise;
-    p->digital_rate = digital ? cfg.alpha_dsgd : cfg.alpha_asgd;
-    p->out_scale = cfg.out_scale;
-    p->omega = cfg.omega;
-    p->lr_compensation = cfg.lr_comp;
-    if (cfg.perfect_reads) {
-        p->forward = p->backward = aimc_read_perfect_settings();
-    } else {
-        p->forward.out_noise = p->backward.out_noise = cfg.out_noise;
-    }
-    if (digital)
-        return GSL_SUCCESS;
-    int st = device_of(tau, &o->main.device, err);
-    o->residual.device = o->main.device;
-    o->main.update = o->residual.update = aimc_update_type_find(cfg.update);
-    o->main.pulse.bl_max = o->residual.pulse.bl_max = cfg.bl_max;
-    return st;
+    const aimc_zoo_settings s = settings_of();
+    return aimc_zoo_params(&s, algo, tau, p, err);
 }
-
-/* ---- data ---------------------------------------------------------------- */
-
-/* Stream objects of this program's own draws (the networks use others). */
-enum { OBJ_SHUFFLE = 300, OBJ_SUBSET = 301 };
-
-#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
-
-static aimc_dataset *load_pair(const char *dir, const char *images, const char *labels,
-                               aimc_err *err)
-{
-    char im[4096], lb[4096];
-    snprintf(im, sizeof im, "%s/%s", dir, images);
-    snprintf(lb, sizeof lb, "%s/%s", dir, labels);
-    return aimc_dataset_read_idx(im, lb, 10, err);
-}
-
-/* A stratified subset of m samples (the files are ordered by class, so a
- * prefix would not do); m = 0 or m ≥ n keeps everything. */
-static int take_subset(aimc_dataset **d, size_t m, uint32_t which, aimc_err *err)
-{
-    if (m == 0 || m >= (*d)->n)
-        return GSL_SUCCESS;
-    size_t *keep = malloc(m * sizeof *keep), *rest = malloc(((*d)->n - m) * sizeof *rest);
-    int st = keep && rest ? 0 : AIMC_FAIL(err, GSL_ENOMEM, "fig4: out of memory");
-    if (!st)
-        st = aimc_data_split_stratified((*d)->y, (*d)->n, 10, m,
-                                        aimc_seed_derive(OBJ_SUBSET, which), rest, keep, err);
-    aimc_dataset *s = st ? NULL : aimc_dataset_subset(*d, keep, m, err);
-    if (s) {
-        aimc_dataset_free(*d);
-        *d = s;
-    } else if (!st) {
-        st = GSL_EFAILED;
-    }
-    free(keep);
-    free(rest);
-    return st;
-}
-
-/* The digits CSV has no split of its own: 300 test samples, stratified. */
-static int split_digits(aimc_dataset *all, aimc_dataset **tr, aimc_dataset **te, aimc_err *err)
-{
-    const size_t nt = 300;
-    size_t *a = malloc((all->n - nt) * sizeof *a), *b = malloc(nt * sizeof *b);
-    int st = a && b ? 0 : AIMC_FAIL(err, GSL_ENOMEM, "fig4: out of memory");
-    if (!st)
-        st = aimc_data_split_stratified(all->y, all->n, 10, nt, 1, a, b, err);
-    if (!st && (!(*tr = aimc_dataset_subset(all, a, all->n - nt, err)) ||
-                !(*te = aimc_dataset_subset(all, b, nt, err))))
-        st = GSL_EFAILED;
-    free(a);
-    free(b);
-    return st;
-}
-
-static int load_data(aimc_dataset **tr, aimc_dataset **te, aimc_err *err)
-{
-    *tr = *te = NULL;
-    if (strcmp(cfg.data, "mnist") == 0) {
-        *tr = load_pair(cfg.data_dir, "mnist-train-images-idx3-ubyte",
-                        "mnist-train-labels-idx1-ubyte", err);
-        if (*tr)
-            *te = load_pair(cfg.data_dir, "mnist-test-images-idx3-ubyte",
-                            "mnist-test-labels-idx1-ubyte", err);
-    } else if (strcmp(cfg.data, "fashion") == 0) {
-        *tr = load_pair(FASHION_DIR, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                        err);
-        if (*tr)
-            *te = load_pair(FASHION_DIR, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-                            err);
-    } else {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/digits.csv.gz", cfg.data_dir);
-        aimc_dataset *all = aimc_dataset_read_digits_csv(path, err);
-        int st = all ? split_digits(all, tr, te, err) : GSL_EFAILED;
-        aimc_dataset_free(all);
-        if (st)
-            return st;
-    }
-    if (*tr == NULL || *te == NULL)
-        return GSL_EFAILED;
-    int st = take_subset(tr, cfg.n_train, 1, err);
-    return st ? st : take_subset(te, cfg.n_test, 2, err);
-}
-
-/* ---- runs ------------------------------------------------------------------ */
 
 typedef struct {
     double *acc;      /* reps × (epochs + 1): test accuracy, [0] before training */
@@ -400,22 +290,15 @@ typedef struct {
     double pulses;    /* pulses per repetition */
 } run_result;
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
+typedef struct {
+    aimc_progress *bar;
+    uint64_t *done;
+} progress_ctx;
 
-/* StepLR of the authors' FCN script, for the algorithms whose whole rate
- * the scheduler scales (DSGD, ASGD); Tiki-Taka's residual rate is absolute
- * in aihwkit 0.9 and its transfer rate is fixed in our optimizer. */
-static double lr_scale_of(const net_entry *ne, const aimc_optim_type *algo, unsigned epoch)
+static void on_epoch(void *ctx)
 {
-    if (strcmp(ne->name, "fcn") != 0 || cfg.lr_step == 0 ||
-        (algo != &aimc_optim_dsgd && algo != &aimc_optim_asgd))
-        return 1.0;
-    return pow(cfg.lr_decay, (double)(epoch / cfg.lr_step));
+    progress_ctx *pc = ctx;
+    aimc_progress_update(pc->bar, ++*pc->done);
 }
 
 static int train_rep(const net_entry *ne, const aimc_optim_type *algo, double tau, uint64_t seed,
@@ -424,28 +307,15 @@ static int train_rep(const net_entry *ne, const aimc_optim_type *algo, double ta
 {
     aimc_nn_params p;
     int st = params_of(algo, tau, &p, err);
-    /* Evaluation runs in batches of up to 100; training in the net's batch. */
-    const size_t max_batch = ne->batch > 100 ? ne->batch : 100;
-    aimc_nn *n = st ? NULL : aimc_nn_alloc(&ne->arch, &p, max_batch, seed, err);
-    size_t *order = malloc(tr->n * sizeof *order);
-    if (!st && (n == NULL || order == NULL))
-        st = n ? AIMC_FAIL(err, GSL_ENOMEM, "fig4: out of memory") : GSL_EFAILED;
+    /* The authors' StepLR is in their FCN script only. */
+    const aimc_zoo_schedule sch = {ne->batch, ne->epochs,
+                                   strcmp(ne->name, "fcn") == 0 ? cfg.lr_step : 0, cfg.lr_decay};
+    progress_ctx pc = {bar, done};
+    aimc_zoo_stats zs = {0};
     if (!st)
-        st = aimc_nn_evaluate(n, te, &acc[0], NULL, err);
-    loss[0] = NAN;
-    double t0 = now();
-    for (unsigned e = 0; e < ne->epochs && !st; ++e) {
-        aimc_data_permutation(order, tr->n, seed, OBJ_SHUFFLE, e);
-        st = aimc_nn_train_epoch(n, tr, order, tr->n, ne->batch, lr_scale_of(ne, algo, e),
-                                 &loss[e + 1], err);
-        if (!st)
-            st = aimc_nn_evaluate(n, te, &acc[e + 1], NULL, err);
-        aimc_progress_update(bar, ++*done);
-    }
-    rr->seconds += (now() - t0) / ne->epochs;
-    rr->pulses += n ? (double)aimc_nn_pulses(n) : 0.0;
-    aimc_nn_free(n);
-    free(order);
+        st = aimc_zoo_train(&ne->arch, &p, &sch, seed, tr, te, acc, loss, &zs, on_epoch, &pc, err);
+    rr->seconds += zs.seconds / ne->epochs;
+    rr->pulses += (double)zs.pulses;
     return st;
 }
 
@@ -513,13 +383,7 @@ static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *
 static void acc_stats(const run_entry *r, size_t reps, unsigned e, double *mean, double *sd)
 {
     const size_t np = r->net->epochs + 1;
-    double s = 0, s2 = 0;
-    for (size_t k = 0; k < reps; ++k)
-        s += r->r.acc[k * np + e];
-    *mean = s / reps;
-    for (size_t k = 0; k < reps; ++k)
-        s2 += (r->r.acc[k * np + e] - *mean) * (r->r.acc[k * np + e] - *mean);
-    *sd = reps > 1 ? sqrt(s2 / (reps - 1)) : 0.0;
+    aimc_zoo_mean_std(r->r.acc + e, reps, np, mean, sd);
 }
 
 static int write_summary(aimc_h5 *h, const run_entry *runs, size_t nr, size_t reps, aimc_err *err)
@@ -763,11 +627,11 @@ int main(int argc, char **argv)
     size_t nn = 0;
     const int flat = strcmp(cfg.data, "digits") == 0;
     if (strcmp(cfg.arch, "cnn") != 0)
-        nets[nn++] = (net_entry){"fcn", {1, flat ? 8 : 28, flat ? 8 : 28, 5, fcn_layers},
-                                 cfg.batch_fcn, cfg.epochs, cfg.taus_fcn, cfg.n_fcn};
+        nets[nn++] = (net_entry){"fcn", aimc_zoo_fcn(flat ? 8 : 28, flat ? 8 : 28), cfg.batch_fcn,
+                                 cfg.epochs, cfg.taus_fcn, cfg.n_fcn};
     if (strcmp(cfg.arch, "fcn") != 0)
-        nets[nn++] = (net_entry){"cnn", {1, 28, 28, 10, cnn_layers}, cfg.batch_cnn,
-                                 cfg.epochs_cnn, cfg.taus_cnn, cfg.n_cnn};
+        nets[nn++] = (net_entry){"cnn", aimc_zoo_cnn(), cfg.batch_cnn, cfg.epochs_cnn,
+                                 cfg.taus_cnn, cfg.n_cnn};
     static run_entry runs[MAX_RUNS];
     const size_t nr = plan_runs(nets, nn, runs);
     aimc_err err = {0};
@@ -776,7 +640,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "fig4: %s\n", err.msg);
         return 2;
     }
-    if (load_data(&tr, &te, &err)) {
+    if (aimc_zoo_load(cfg.data, cfg.data_dir, cfg.n_train, cfg.n_test, &tr, &te, &err)) {
         fprintf(stderr, "fig4: %s data missing or unreadable (%s): run datasets/fetch.sh\n",
                 cfg.data, err.msg);
         aimc_dataset_free(tr);
