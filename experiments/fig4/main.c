@@ -35,7 +35,7 @@
 #endif
 
 #define MAX_TAU 8
-#define MAX_ALGOS 5
+#define MAX_ALGOS AIMC_ALGO_LIST_MAX
 
 typedef struct {
     /* data */
@@ -46,7 +46,8 @@ typedef struct {
     double gamma_res, states, sigma_c, dw_min_dtod, up_down_dtod, bounds_dtod;
     const char *tau_fcn, *tau_cnn;
     /* algorithms */
-    const char *algos, *update;
+    aimc_algo_list algos;
+    const char *update;
     double alpha_dsgd, alpha_asgd, alpha, beta, gamma;
     unsigned bl_max, batch_fcn, batch_cnn, lr_step;
     double lr_decay;
@@ -55,9 +56,8 @@ typedef struct {
     double omega, out_noise;
     int check;
     /* parsed */
-    size_t n_fcn, n_cnn, n_algos;
+    size_t n_fcn, n_cnn;
     double taus_fcn[MAX_TAU], taus_cnn[MAX_TAU];
-    const aimc_optim_type *algo[MAX_ALGOS];
 } fig4_cfg;
 
 static fig4_cfg cfg;
@@ -97,8 +97,7 @@ static const aimc_option options[] = {
      "device-to-device absolute spread of up/down asymmetry"},
     {"bounds-dtod", AIMC_OPT_DOUBLE, &cfg.bounds_dtod, 0, 10, 0, NULL, "",
      "device-to-device relative spread of the bounds"},
-    {"algos", AIMC_OPT_STRING, &cfg.algos, 0, 0, 0, NULL, "",
-     "comma-separated algorithms (dsgd, asgd, rl, ttv2, rlv2)"},
+    AIMC_ALGOS_OPTION(cfg.algos),
     {"update", AIMC_OPT_NAME, &cfg.update, 0, 0, 0, aimc_update_type_names, "",
      "how updates reach the arrays"},
     {"alpha-dsgd", AIMC_OPT_DOUBLE, &cfg.alpha_dsgd, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
@@ -159,7 +158,7 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     cfg.states = 1200;
     cfg.sigma_c = 0;
     cfg.dw_min_dtod = cfg.up_down_dtod = cfg.bounds_dtod = 0;
-    cfg.algos = "dsgd,asgd,rl";
+    aimc_algo_list_init(&cfg.algos, "dsgd,asgd,rl");
     cfg.update = "rank1";
     cfg.alpha_dsgd = 0.1;
     cfg.alpha_asgd = 0.05;
@@ -195,23 +194,6 @@ static size_t parse_list(const char *s, double *v, size_t cap, double lo, double
     return n;
 }
 
-static int parse_algos(aimc_err *err)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", cfg.algos);
-    cfg.n_algos = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        const aimc_optim_type *t = aimc_optim_find(tok);
-        if (t == NULL || cfg.n_algos == MAX_ALGOS)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --algos: should be a comma-separated "
-                             "list of at most %d of %s",
-                             cfg.algos, MAX_ALGOS, aimc_optim_type_names());
-        cfg.algo[cfg.n_algos++] = t;
-    }
-    return cfg.n_algos ? 0 : AIMC_FAIL(err, GSL_EINVAL, "--algos: should name an algorithm");
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
@@ -225,7 +207,7 @@ static int check_cfg(void *ctx, aimc_err *err)
                          "%d comma-separated numbers > 0", cfg.tau_cnn, MAX_TAU);
     if (strcmp(cfg.data, "digits") == 0 && strcmp(cfg.arch, "fcn") != 0)
         return AIMC_FAIL(err, GSL_EINVAL, "--data digits (8x8 images) needs --arch fcn");
-    return parse_algos(err);
+    return aimc_algo_list_resolve(&cfg.algos, err);
 }
 
 static const aimc_prog_spec spec = {
@@ -334,8 +316,8 @@ static size_t plan_runs(const net_entry *nets, size_t nn, run_entry *runs)
 {
     size_t m = 0;
     for (size_t k = 0; k < nn; ++k)
-        for (size_t a = 0; a < cfg.n_algos; ++a) {
-            const aimc_optim_type *t = cfg.algo[a];
+        for (size_t a = 0; a < cfg.algos.n; ++a) {
+            const aimc_optim_type *t = cfg.algos.type[a];
             const size_t ntau = t == &aimc_optim_dsgd ? 1 : nets[k].n_tau;
             for (size_t q = 0; q < ntau; ++q) {
                 run_entry *r = &runs[m++];

@@ -20,21 +20,18 @@
 
 #include "../tab1/finetune.h"
 
-#define MAX_ALGOS 5
+#define MAX_ALGOS AIMC_ALGO_LIST_MAX
 
 static struct {
     ft_cfg ft;
-    const char *algos;
+    aimc_algo_list algos;
     double gamma;
     int check;
-    size_t n_algos;
-    const aimc_optim_type *algo[MAX_ALGOS];
 } cfg;
 
 static const aimc_option options[] = {
     FT_OPTIONS(cfg.ft),
-    {"algos", AIMC_OPT_STRING, &cfg.algos, 0, 0, 0, NULL, "",
-     "comma-separated head algorithms (dsgd, asgd, rl, ttv2, rlv2)"},
+    AIMC_ALGOS_OPTION(cfg.algos),
     {"gamma", AIMC_OPT_DOUBLE, &cfg.gamma, 0, 100, 0, NULL, "",
      "TT/RL and RL-v2 mixing: the head computes with W + gamma P"},
     {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
@@ -45,42 +42,22 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
 {
     (void)ctx;
     ft_preset(&cfg.ft, full);
-    cfg.algos = "dsgd,asgd,rl,ttv2,rlv2";
+    aimc_algo_list_init(&cfg.algos, "dsgd,asgd,rl,ttv2,rlv2");
     cfg.gamma = 0.4; /* K.3: TT uses γ = 0.4 */
     cfg.check = 0;
     c->reps = 3;
 }
 
-static int parse_algos(aimc_err *err)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", cfg.algos);
-    cfg.n_algos = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        const aimc_optim_type *t = aimc_optim_find(tok);
-        int dup = 0;
-        for (size_t k = 0; k < cfg.n_algos; ++k)
-            dup |= cfg.algo[k] == t;
-        if (t == NULL || dup || cfg.n_algos == MAX_ALGOS)
-            return AIMC_FAIL(err, GSL_EINVAL,
-                             "invalid argument \"%s\" for --algos: should be a comma-separated "
-                             "list of distinct names of %s",
-                             cfg.algos, aimc_optim_type_names());
-        cfg.algo[cfg.n_algos++] = t;
-    }
-    return cfg.n_algos ? 0 : AIMC_FAIL(err, GSL_EINVAL, "--algos: should name an algorithm");
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    int st = parse_algos(err);
+    int st = aimc_algo_list_resolve(&cfg.algos, err);
     if (!st)
         st = ft_check(&cfg.ft, err);
-    for (size_t k = 0; k < cfg.n_algos && !st; ++k) {
+    for (size_t k = 0; k < cfg.algos.n && !st; ++k) {
         aimc_nn_params p;
         aimc_nn_layer_override head;
-        st = ft_params(&cfg.ft, cfg.algo[k], cfg.gamma, &p, &head, err);
+        st = ft_params(&cfg.ft, cfg.algos.type[k], cfg.gamma, &p, &head, err);
     }
     return st;
 }
@@ -294,11 +271,11 @@ int main(int argc, char **argv)
         return 2;
     }
     ft_run runs[MAX_ALGOS];
-    for (size_t k = 0; k < cfg.n_algos; ++k) {
+    for (size_t k = 0; k < cfg.algos.n; ++k) {
         memset(&runs[k], 0, sizeof runs[k]);
-        runs[k].algo = cfg.algo[k];
-        runs[k].gamma = cfg.algo[k]->mixes ? cfg.gamma : 0.0;
-        snprintf(runs[k].name, sizeof runs[k].name, "%s", cfg.algo[k]->name);
+        runs[k].algo = cfg.algos.type[k];
+        runs[k].gamma = cfg.algos.type[k]->mixes ? cfg.gamma : 0.0;
+        snprintf(runs[k].name, sizeof runs[k].name, "%s", cfg.algos.type[k]->name);
     }
     aimc_h5 *h = aimc_prog_open_output(&spec, &com);
     if (h == NULL) {
@@ -313,27 +290,27 @@ int main(int argc, char **argv)
                com.reps);
     ft_diverged dv = {0};
     if (!st)
-        st = ft_grid(&cfg.ft, &data, runs, cfg.n_algos, &com, h, &dv, &err);
+        st = ft_grid(&cfg.ft, &data, runs, cfg.algos.n, &com, h, &dv, &err);
     if (dv.saved) {
-        ft_grid_free(runs, cfg.n_algos);
+        ft_grid_free(runs, cfg.algos.n);
         ft_data_free(&data);
         return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
     }
     if (!st)
-        st = write_summary(h, runs, cfg.n_algos, com.reps, &err);
+        st = write_summary(h, runs, cfg.algos.n, com.reps, &err);
     if (!st)
         st = write_paper(h, &err);
     ft_claims cl = {0, 0, 0, 0, h, &err};
     if (!st) {
         if (!com.quiet)
-            print_tables(runs, cfg.n_algos, com.reps);
+            print_tables(runs, cfg.algos.n, com.reps);
         printf("\n  claims (final test accuracy, %u seeds):\n", com.reps);
-        claims(&cl, runs, cfg.n_algos, com.reps, data.test->n);
+        claims(&cl, runs, cfg.algos.n, com.reps, data.test->n);
         st = cl.st;
         if (cfg.check)
             printf("%d passed, %d failed\n", cl.npass, cl.nfail);
     }
-    ft_grid_free(runs, cfg.n_algos);
+    ft_grid_free(runs, cfg.algos.n);
     ft_data_free(&data);
     rc = aimc_prog_finish(h, &spec, st, &err);
     if (rc == 0 && cfg.check && cl.nfail > 0)
