@@ -11,6 +11,8 @@
 #
 # Environment: AIMC_BUILD_DIR (default build).
 set -euo pipefail
+# Passive OpenMP waits: spinning threads waste a shared machine (see meson.build).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 cd "$(dirname "$0")"
 root=$(pwd)
 build=${AIMC_BUILD_DIR:-build}

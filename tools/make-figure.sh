@@ -4,6 +4,8 @@
 # into RESULTS_DIR/ID.h5, then renders plots/ID.gp into FIGURES_DIR/ID.png
 # and ID.pdf.  Used by the meson run targets and by the figure tests.
 set -euo pipefail
+# Passive OpenMP waits: spinning threads waste a shared machine (meson.build).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 if [ $# -lt 3 ]; then
     echo "usage: make-figure.sh ID PROGRAM H5COLS [RESULTS_DIR FIGURES_DIR]" >&2
     exit 2
