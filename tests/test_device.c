@@ -1,5 +1,6 @@
 /* test_device.c — per-element variation and the single-pulse kernels. */
 #include <math.h>
+#include <string.h>
 #include <criterion/criterion.h>
 
 #include "aimc/device.h"
@@ -251,5 +252,107 @@ Test(device, noisy_fast_trains_match_the_reference_pulses)
                              form, i, n, fast, ref);
             }
         aimc_device_free(d);
+    }
+}
+
+/* A lean nominal device (no per-element arrays) against the same device
+ * with its arrays filled: every kernel gives the same bits, for every
+ * family, with and without cycle noise (the same noise stream for both).
+ * 300 elements cross the lean path's 256-element chunks. */
+static void expect_same_bits(double a, double b, const char *what, const char *name, size_t i)
+{
+    cr_expect(memcmp(&a, &b, sizeof a) == 0, "%s %s element %zu: %.17g vs %.17g", name, what, i,
+              a, b);
+}
+
+static void compare_lean_and_filled(const aimc_device *lean, const aimc_device *full,
+                                    const char *name)
+{
+    enum { N = 300 };
+    double w[N], qp1[N], qm1[N], qp2[N], qm2[N], c1[N], c2[N];
+    aimc_stream s, n1, n2;
+    aimc_stream_init(&s, 7, 1, 0, 0);
+    aimc_stream_init(&n1, 7, 2, 0, 0);
+    aimc_stream_init(&n2, 7, 2, 0, 0);
+    for (size_t i = 0; i < N; ++i)
+        w[i] = c1[i] = c2[i] = 2.4 * (aimc_stream_uniform(&s) - 0.5) * (lean->hi0 - lean->lo0);
+    aimc_device_q(lean, 0, N, w, qp1, qm1);
+    aimc_device_q(full, 0, N, w, qp2, qm2);
+    aimc_device_clip(lean, 0, N, c1);
+    aimc_device_clip(full, 0, N, c2);
+    for (size_t i = 0; i < N; ++i) {
+        expect_same_bits(qp1[i], qp2[i], "q+", name, i);
+        expect_same_bits(qm1[i], qm2[i], "q-", name, i);
+        expect_same_bits(c1[i], c2[i], "clip", name, i);
+        double a1, a2;
+        aimc_err e1 = {0}, e2 = {0};
+        const int st1 = aimc_device_symmetric_point(lean, i, &a1, &e1);
+        cr_expect_eq(st1, aimc_device_symmetric_point(full, i, &a2, &e2), "%s", name);
+        if (st1 == GSL_SUCCESS)
+            expect_same_bits(a1, a2, "symmetric point", name, i);
+        double x1 = c1[i], x2 = c2[i];
+        for (int k = 0; k < 12; ++k) {
+            const int sign = aimc_stream_uniform(&s) < 0.5 ? -1 : 1;
+            const unsigned len = aimc_stream_u32(&s) % 20; /* 0, 1 and trains */
+            x1 = aimc_device_pulse_train(lean, i, x1, sign, len, &n1);
+            x2 = aimc_device_pulse_train(full, i, x2, sign, len, &n2);
+            expect_same_bits(x1, x2, "train", name, i);
+            x1 = aimc_device_pulse(lean, i, x1, -sign, &n1);
+            x2 = aimc_device_pulse(full, i, x2, -sign, &n2);
+            expect_same_bits(x1, x2, "pulse", name, i);
+        }
+    }
+}
+
+Test(device, lean_nominal_device_gives_the_bits_of_its_filled_arrays)
+{
+    for (size_t f = 0; aimc_response_types[f] != NULL; ++f)
+        for (int noisy = 0; noisy < 2; ++noisy) {
+            const aimc_response_type *t = aimc_response_types[f];
+            aimc_device_params p = device_of(t, 1.5, 1e-2);
+            p.sigma_c = noisy ? 0.3 : 0.0;
+            aimc_device *lean = aimc_device_alloc_lean(&p, 300, 3, 1, NULL);
+            aimc_device *full = aimc_device_alloc(&p, 300, 3, 1, NULL);
+            cr_assert(lean != NULL && full != NULL, "%s", t->name);
+            cr_assert(lean->nominal && full->nominal, "%s", t->name);
+            cr_assert(lean->up == NULL && lean->ref == NULL, "%s: lean keeps no arrays", t->name);
+            cr_assert(full->up != NULL, "%s", t->name);
+            cr_expect(lean->lo0 == full->lo[0] && lean->hi0 == full->hi[0], "%s", t->name);
+            compare_lean_and_filled(lean, full, t->name);
+            /* Expanded, it has exactly the arrays aimc_device_alloc fills. */
+            cr_assert_eq(aimc_device_expand(lean, NULL), GSL_SUCCESS);
+            for (size_t i = 0; i < 300; ++i)
+                cr_expect(lean->up[i] == full->up[i] && lean->down[i] == full->down[i] &&
+                              lean->lo[i] == full->lo[i] && lean->hi[i] == full->hi[i] &&
+                              lean->ref[i] == full->ref[i],
+                          "%s element %zu", t->name, i);
+            aimc_device_free(lean);
+            aimc_device_free(full);
+        }
+}
+
+/* A device with variation, a reference or zero shifting is not nominal:
+ * the lean allocator then draws and fills the same arrays. */
+Test(device, lean_allocator_fills_the_arrays_of_a_varied_device)
+{
+    aimc_device_params p = device_of(&aimc_response_softbounds, 1.0, 1e-3);
+    for (int c = 0; c < 3; ++c) {
+        aimc_device_params q = p;
+        if (c == 0)
+            q.dw_min_dtod = 0.3;
+        else if (c == 1)
+            q.ref_mean = 0.1;
+        else
+            q.zero_shift = 1, q.up_down_dtod = 0.05;
+        aimc_device *a = aimc_device_alloc_lean(&q, 50, 9, 2, NULL);
+        aimc_device *b = aimc_device_alloc(&q, 50, 9, 2, NULL);
+        cr_assert(a != NULL && b != NULL && a->up != NULL, "case %d", c);
+        cr_expect_eq(a->nominal, b->nominal);
+        for (size_t i = 0; i < 50; ++i)
+            cr_expect(a->up[i] == b->up[i] && a->down[i] == b->down[i] && a->lo[i] == b->lo[i] &&
+                          a->hi[i] == b->hi[i] && a->ref[i] == b->ref[i],
+                      "case %d element %zu", c, i);
+        aimc_device_free(a);
+        aimc_device_free(b);
     }
 }

@@ -23,6 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "aimc/aimc.h"
 #include "aimc/prog.h"
 
@@ -345,50 +349,112 @@ static int write_run(aimc_h5 *h, const char *run, const aimc_optim_type *algo, c
     return st;
 }
 
-/* Every curve of one family: algorithms × c × repetitions; final losses
- * into fin[(a·nc + ci)·reps + r]. */
+/* One curve's outcome, kept until the curves are written in order. */
+typedef struct {
+    aimc_lsq_trace tr;
+    int st;
+    aimc_err err;
+} curve_out;
+
+/* Run every curve of one family, curve i = (a·nc + ci)·reps + r into
+ * loss/lmain + i·np, in parallel on the --threads threads.  A curve draws
+ * only from its own seed (repetition r), so neither the thread count nor
+ * the order changes a bit.  After a failure the curves behind it in that
+ * order are skipped, as the serial loop would have stopped there. */
+static void run_curves(aimc_lsq *prob, const family_entry *fe, const aimc_prog_common *com,
+                       unsigned np, double *loss, double *lmain, curve_out *out,
+                       aimc_progress *bar, uint64_t *done)
+{
+    const aimc_optim_type *algos[2] = {&aimc_optim_asgd, &aimc_optim_rl};
+    const size_t reps = com->reps, ncurve = 2 * cfg.nc * reps;
+    long first_fail = (long)ncurve;
+#ifdef _OPENMP
+    /* One level: the tiles' own parallel loops then run on their thread. */
+    omp_set_max_active_levels(1);
+#endif
+#pragma omp parallel
+    {
+        /* The problem's residual r is scratch: one per thread. */
+        aimc_lsq mine = *prob;
+        mine.r = malloc(prob->m * sizeof *mine.r);
+#pragma omp for schedule(dynamic, 1)
+        for (long i = 0; i < (long)ncurve; ++i) {
+            long stop;
+#pragma omp atomic read
+            stop = first_fail;
+            curve_out *o = &out[i];
+            o->st = -1; /* not run */
+            if (i > stop)
+                continue;
+            const size_t r = (size_t)i % reps, ci = ((size_t)i / reps) % cfg.nc;
+            const size_t a = (size_t)i / reps / cfg.nc;
+            o->err = (aimc_err){0};
+            o->tr = (aimc_lsq_trace){0};
+            /* Repetitions differ in the pulse randomness only; every curve
+             * of a repetition shares its streams. */
+            o->st = mine.r == NULL ? AIMC_FAIL(&o->err, GSL_ENOMEM, "fig2: out of memory")
+                                   : run_curve(&mine, algos[a], fe->family, cfg.c[ci],
+                                               aimc_seed_derive(com->seed, r), loss + i * np,
+                                               lmain + i * np, &o->tr, &o->err);
+#pragma omp critical(fig2_curve)
+            {
+                if (o->st && i < first_fail)
+                    first_fail = i;
+                aimc_progress_update(bar, ++*done);
+            }
+        }
+        free(mine.r);
+    }
+}
+
+/* Every curve of one family: algorithms × c × repetitions, computed by
+ * run_curves, then written in the serial order; final losses into
+ * fin[(a·nc + ci)·reps + r]. */
 static int run_family(aimc_h5 *h, aimc_lsq *prob, const family_entry *fe,
                       const aimc_prog_common *com, aimc_progress *bar, uint64_t *done, double *fin,
                       aimc_diverged_run *dv, aimc_err *err)
 {
     const aimc_optim_type *algos[2] = {&aimc_optim_asgd, &aimc_optim_rl};
     const unsigned np = cfg.steps + 1;
-    const size_t reps = com->reps;
-    double *loss = malloc(reps * np * sizeof *loss), *lmain = malloc(reps * np * sizeof *lmain);
+    const size_t reps = com->reps, ncurve = 2 * cfg.nc * reps;
+    double *loss = malloc(ncurve * np * sizeof *loss), *lmain = malloc(ncurve * np * sizeof *lmain);
     double *steps = malloc(np * sizeof *steps);
-    int st = (!loss || !lmain || !steps) ? AIMC_FAIL(err, GSL_ENOMEM, "fig2: out of memory") : 0;
+    curve_out *out = malloc(ncurve * sizeof *out);
+    int st = (!loss || !lmain || !steps || !out) ? AIMC_FAIL(err, GSL_ENOMEM, "fig2: out of memory")
+                                                 : 0;
     for (unsigned k = 0; !st && k < np; ++k)
         steps[k] = k;
+    if (!st)
+        run_curves(prob, fe, com, np, loss, lmain, out, bar, done);
     for (size_t a = 0; a < 2 && !st; ++a)
         for (size_t ci = 0; ci < cfg.nc && !st; ++ci) {
             double psum = 0;
             char run[128];
             snprintf(run, sizeof run, "/runs/%s-%s-c%g", algos[a]->name, fe->label, cfg.c[ci]);
+            const size_t i0 = (a * cfg.nc + ci) * reps;
             for (size_t r = 0; r < reps && !st; ++r) {
-                /* Repetitions differ in the pulse randomness only; every
-                 * curve of a repetition shares its streams. */
-                aimc_lsq_trace tr = {0};
-                st = run_curve(prob, algos[a], fe->family, cfg.c[ci],
-                               aimc_seed_derive(com->seed, r), loss + r * np, lmain + r * np, &tr,
-                               err);
-                if (st == GSL_ERANGE && tr.diverged) { /* keep what it computed, then stop */
+                const curve_out *o = &out[i0 + r];
+                st = o->st;
+                if (st)
+                    *err = o->err;
+                if (st == GSL_ERANGE && o->tr.diverged) { /* keep what it computed, then stop */
                     const char *names[2] = {"loss", "loss_main"};
-                    const double *series[2] = {tr.loss, tr.loss_main};
-                    st = aimc_prog_keep_diverged(h, dv, run, (unsigned)r, tr.diverged_step,
-                                                 tr.diverged_parameter, tr.diverged_value, 2,
-                                                 names, series, err);
+                    const double *series[2] = {o->tr.loss, o->tr.loss_main};
+                    st = aimc_prog_keep_diverged(h, dv, run, (unsigned)r, o->tr.diverged_step,
+                                                 o->tr.diverged_parameter, o->tr.diverged_value,
+                                                 2, names, series, err);
                 }
-                psum += tr.pulses;
-                fin[(a * cfg.nc + ci) * reps + r] = tail_mean(loss + r * np, cfg.steps, cfg.tail);
-                aimc_progress_update(bar, ++*done);
+                psum += o->tr.pulses;
+                fin[i0 + r] = tail_mean(loss + (i0 + r) * np, cfg.steps, cfg.tail);
             }
             if (!st)
-                st = write_run(h, run, algos[a], fe->label, cfg.c[ci], reps, np, loss, lmain,
-                               steps, psum / reps, err);
+                st = write_run(h, run, algos[a], fe->label, cfg.c[ci], reps, np, loss + i0 * np,
+                               lmain + i0 * np, steps, psum / reps, err);
         }
     free(loss);
     free(lmain);
     free(steps);
+    free(out);
     return st;
 }
 

@@ -495,6 +495,8 @@ static int calibrate_residual(aimc_optim *o, unsigned N, uint64_t seed, double *
 {
     aimc_tile *t = aimc_optim_residual_tile(o);
     aimc_device *d = aimc_tile_device_mutable(t);
+    if (d == NULL)
+        return AIMC_FAIL(err, GSL_ENOMEM, "zero-shift: out of memory for the device arrays");
     const double *w = aimc_tile_weights(t);
     for (size_t k = 0; k < d->n; ++k) {
         aimc_stream s;

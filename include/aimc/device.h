@@ -54,7 +54,9 @@ typedef struct {
                                     visible symmetric point is 0 (exact calibration); default 0 */
 } aimc_device_params;
 
-/* Per-element arrays are public, read-only for callers (like gsl_vector). */
+/* Per-element arrays are public, read-only for callers (like gsl_vector);
+ * a lean nominal device has them NULL: read elements with aimc_device_up()
+ * etc. below, which work for both. */
 typedef struct {
     aimc_device_params p;
     size_t n;
@@ -63,7 +65,32 @@ typedef struct {
     double *ref;        /* reference: visible = physical − ref */
     int nominal;        /* every element has gains 1, the nominal bounds and ref 0:
                            kernels may then skip the per-element arrays */
+    double lo0, hi0;    /* the family's nominal physical bounds */
 } aimc_device;
+
+/* Element i's parameters whether or not the arrays exist: a lean nominal
+ * device (aimc_device_alloc_lean) has up/down/lo/hi/ref NULL and every
+ * element at gains 1, bounds [lo0, hi0] and ref 0. */
+static inline double aimc_device_up(const aimc_device *d, size_t i)
+{
+    return d->up != NULL ? d->up[i] : 1.0;
+}
+static inline double aimc_device_down(const aimc_device *d, size_t i)
+{
+    return d->down != NULL ? d->down[i] : 1.0;
+}
+static inline double aimc_device_lo(const aimc_device *d, size_t i)
+{
+    return d->lo != NULL ? d->lo[i] : d->lo0;
+}
+static inline double aimc_device_hi(const aimc_device *d, size_t i)
+{
+    return d->hi != NULL ? d->hi[i] : d->hi0;
+}
+static inline double aimc_device_ref(const aimc_device *d, size_t i)
+{
+    return d->ref != NULL ? d->ref[i] : 0.0;
+}
 
 aimc_device_params aimc_device_default_params(void);
 /* Validate every field; runs before any allocation. */
@@ -72,6 +99,15 @@ int aimc_device_validate(const aimc_device_params *p, aimc_err *err);
 /* Draw n elements from stream (seed, AIMC_PURPOSE(object, DEVICE)). */
 aimc_device *aimc_device_alloc(const aimc_device_params *p, size_t n, uint64_t seed,
                                uint32_t object, aimc_err *err);
+/* The same device, but when it is nominal (no variation, ref_mean 0, no
+ * zero_shift) it keeps no per-element arrays: 40 bytes per element less.
+ * Read its elements with aimc_device_up() etc.; the kernels give the same
+ * bits as on the filled arrays.  Tiles allocate their devices this way. */
+aimc_device *aimc_device_alloc_lean(const aimc_device_params *p, size_t n, uint64_t seed,
+                                    uint32_t object, aimc_err *err);
+/* Give a lean device its filled per-element arrays (a no-op if it has
+ * them), e.g. before writing d->ref; GSL_ENOMEM leaves it unchanged. */
+int aimc_device_expand(aimc_device *d, aimc_err *err);
 void aimc_device_free(aimc_device *d);  /* NULL is a no-op */
 
 /* Effective responses of elements [i0, i0+n) at visible weights w:
@@ -122,7 +158,8 @@ int aimc_device_estimate_symmetric_point(const aimc_device *d, size_t i, double 
  * and the visible symmetric point moves from w⋄ to w⋄ − shift.  With
  * shift = an estimate of w⋄ the visible symmetric point lands near 0.
  * Use this rather than writing d->ref directly: it also clears d->nominal,
- * which lets kernels skip the reference. */
+ * which lets kernels skip the reference.  A lean device must have been
+ * expanded first (aimc_device_expand; aimc_tile_device_mutable does it). */
 void aimc_device_shift_reference(aimc_device *d, size_t i, double shift, double *w);
 
 #ifdef __cplusplus

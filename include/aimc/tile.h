@@ -98,7 +98,9 @@ size_t aimc_tile_cols(const aimc_tile *t);
 const aimc_tile_params *aimc_tile_params_of(const aimc_tile *t);
 const aimc_device *aimc_tile_device(const aimc_tile *t);
 /* The device for calibration (e.g. setting reference offsets after a
- * symmetric-point estimate); the caller keeps the per-element arrays valid. */
+ * symmetric-point estimate).  Tiles of nominal devices keep no per-element
+ * arrays; this call first expands them (aimc_device_expand), so it may
+ * return NULL when memory runs out.  The caller keeps the arrays valid. */
 aimc_device *aimc_tile_device_mutable(aimc_tile *t);
 const double *aimc_tile_weights(const aimc_tile *t);
 /* Program the weights (exactly, then clipped to the element bounds). */

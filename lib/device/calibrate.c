@@ -69,7 +69,8 @@ int aimc_device_estimate_symmetric_point(const aimc_device *d, size_t i, double 
 void aimc_device_shift_reference(aimc_device *d, size_t i, double shift, double *w)
 {
     /* visible = physical − ref: raising ref by `shift` with the physical
-     * state held lowers the visible weight and symmetric point by `shift`. */
+     * state held lowers the visible weight and symmetric point by `shift`.
+     * (A lean device has no ref array: it must have been expanded.) */
     d->ref[i] += shift;
     /* The element is no longer nominal (ref 0): kernels must read ref. */
     if (shift != 0.0)

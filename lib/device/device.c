@@ -75,15 +75,16 @@ static double elem_G(double v, void *vctx)
     const elem_ctx *c = vctx;
     const aimc_device *d = c->d;
     double qp, qm;
-    d->p.response.type->eval(&d->p.response.p, 1, &v, NULL, d->lo + c->i, d->hi + c->i, &qp, &qm);
-    return d->down[c->i] * qm - d->up[c->i] * qp;
+    const double lo = aimc_device_lo(d, c->i), hi = aimc_device_hi(d, c->i);
+    d->p.response.type->eval(&d->p.response.p, 1, &v, NULL, &lo, &hi, &qp, &qm);
+    return aimc_device_down(d, c->i) * qm - aimc_device_up(d, c->i) * qp;
 }
 
 /* Root of the element's G on its physical range, by GSL Brent. */
 static int elem_symmetric_state(const aimc_device *d, size_t i, double *v, aimc_err *err)
 {
     elem_ctx c = {d, i};
-    double a = d->lo[i], b = d->hi[i];
+    double a = aimc_device_lo(d, i), b = aimc_device_hi(d, i);
     if (!isfinite(a) || !isfinite(b)) {
         /* Unbounded (ideal) elements: G is constant; 0 is as good as any point. */
         if (elem_G(0.0, &c) == 0.0) {
@@ -120,30 +121,12 @@ static int elem_symmetric_state(const aimc_device *d, size_t i, double *v, aimc_
     return GSL_SUCCESS;
 }
 
-aimc_device *aimc_device_alloc(const aimc_device_params *p, size_t n, uint64_t seed,
-                               uint32_t object, aimc_err *err)
+/* Fill the per-element arrays from stream (seed, AIMC_PURPOSE(object, DEVICE)). */
+static void fill_elements(aimc_device *d, uint64_t seed, uint32_t object)
 {
-    if (aimc_device_validate(p, err) != GSL_SUCCESS)
-        return NULL;
-    if (n == 0) {
-        AIMC_FAIL(err, GSL_EINVAL, "device: number of elements should be >= 1");
-        return NULL;
-    }
-    aimc_device *d = calloc(1, sizeof *d);
-    if (d == NULL)
-        goto nomem;
-    d->p = *p;
-    d->n = n;
-    d->up = malloc(n * sizeof *d->up);
-    d->down = malloc(n * sizeof *d->down);
-    d->lo = malloc(n * sizeof *d->lo);
-    d->hi = malloc(n * sizeof *d->hi);
-    d->ref = malloc(n * sizeof *d->ref);
-    if (!d->up || !d->down || !d->lo || !d->hi || !d->ref)
-        goto nomem;
-
-    double lo0, hi0;
-    aimc_response_bounds(&p->response, &lo0, &hi0);
+    const aimc_device_params *p = &d->p;
+    const double lo0 = d->lo0, hi0 = d->hi0;
+    const size_t n = d->n;
     aimc_stream s;
     aimc_stream_init(&s, seed, AIMC_PURPOSE(object, AIMC_ROLE_DEVICE), 0, 0);
     const int vary = p->dw_min_dtod > 0 || p->up_down_dtod > 0 || p->bounds_dtod > 0 ||
@@ -173,6 +156,44 @@ aimc_device *aimc_device_alloc(const aimc_device_params *p, size_t n, uint64_t s
         d->hi[i] = hi;
         d->ref[i] = p->ref_mean + p->ref_std * x5;
     }
+}
+
+/* Whether a device of these parameters is nominal without drawing it. */
+static int params_nominal(const aimc_device_params *p)
+{
+    return p->dw_min_dtod == 0 && p->up_down_dtod == 0 && p->bounds_dtod == 0 &&
+           p->ref_std == 0 && p->ref_mean == 0.0 && !p->zero_shift;
+}
+
+static aimc_device *device_alloc(const aimc_device_params *p, size_t n, uint64_t seed,
+                                 uint32_t object, int lean, aimc_err *err)
+{
+    if (aimc_device_validate(p, err) != GSL_SUCCESS)
+        return NULL;
+    if (n == 0) {
+        AIMC_FAIL(err, GSL_EINVAL, "device: number of elements should be >= 1");
+        return NULL;
+    }
+    aimc_device *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        goto nomem;
+    d->p = *p;
+    d->n = n;
+    aimc_response_bounds(&p->response, &d->lo0, &d->hi0);
+    if (lean && params_nominal(p)) {
+        /* No draws are made for such a device, so skipping them changes
+         * no stream. */
+        d->nominal = 1;
+        return d;
+    }
+    d->up = malloc(n * sizeof *d->up);
+    d->down = malloc(n * sizeof *d->down);
+    d->lo = malloc(n * sizeof *d->lo);
+    d->hi = malloc(n * sizeof *d->hi);
+    d->ref = malloc(n * sizeof *d->ref);
+    if (!d->up || !d->down || !d->lo || !d->hi || !d->ref)
+        goto nomem;
+    fill_elements(d, seed, object);
     if (p->zero_shift) {
         /* Exact calibration: the reference sits at each element's symmetric
          * point, so the visible symmetric point is 0 (Paper B's ideal ZS). */
@@ -187,8 +208,8 @@ aimc_device *aimc_device_alloc(const aimc_device_params *p, size_t n, uint64_t s
     }
     d->nominal = 1;
     for (size_t i = 0; i < n && d->nominal; ++i)
-        d->nominal = d->up[i] == 1.0 && d->down[i] == 1.0 && d->lo[i] == lo0 && d->hi[i] == hi0 &&
-                     d->ref[i] == 0.0;
+        d->nominal = d->up[i] == 1.0 && d->down[i] == 1.0 && d->lo[i] == d->lo0 &&
+                     d->hi[i] == d->hi0 && d->ref[i] == 0.0;
     return d;
 nomem:
     aimc_device_free(d);
@@ -196,9 +217,70 @@ nomem:
     return NULL;
 }
 
+aimc_device *aimc_device_alloc(const aimc_device_params *p, size_t n, uint64_t seed,
+                               uint32_t object, aimc_err *err)
+{
+    return device_alloc(p, n, seed, object, 0, err);
+}
+
+aimc_device *aimc_device_alloc_lean(const aimc_device_params *p, size_t n, uint64_t seed,
+                                    uint32_t object, aimc_err *err)
+{
+    return device_alloc(p, n, seed, object, 1, err);
+}
+
+int aimc_device_expand(aimc_device *d, aimc_err *err)
+{
+    if (d->up != NULL)
+        return GSL_SUCCESS;
+    /* A lean device is nominal with no draws: its arrays are constants. */
+    const size_t n = d->n;
+    double *up = malloc(n * sizeof *up), *down = malloc(n * sizeof *down);
+    double *lo = malloc(n * sizeof *lo), *hi = malloc(n * sizeof *hi);
+    double *ref = malloc(n * sizeof *ref);
+    if (!up || !down || !lo || !hi || !ref) {
+        free(up);
+        free(down);
+        free(lo);
+        free(hi);
+        free(ref);
+        return AIMC_FAIL(err, GSL_ENOMEM, "device: out of memory for %zu elements", n);
+    }
+    for (size_t i = 0; i < n; ++i) {
+        up[i] = down[i] = 1.0;
+        lo[i] = d->lo0;
+        hi[i] = d->hi0;
+        ref[i] = 0.0;
+    }
+    d->up = up;
+    d->down = down;
+    d->lo = lo;
+    d->hi = hi;
+    d->ref = ref;
+    return GSL_SUCCESS;
+}
+
+/* Chunk of a lean device's constant arrays, for the families' eval. */
+#define LEAN_CHUNK 256
+
 void aimc_device_q(const aimc_device *d, size_t i0, size_t n, const double *w, double *qp,
                    double *qm)
 {
+    if (d->up == NULL) {
+        /* Lean nominal device: the same values, from small constant arrays
+         * (gains 1 leave q± as they are: x·1.0 == x). */
+        double ref[LEAN_CHUNK], lo[LEAN_CHUNK], hi[LEAN_CHUNK];
+        for (size_t k = 0; k < LEAN_CHUNK; ++k) {
+            ref[k] = 0.0;
+            lo[k] = d->lo0;
+            hi[k] = d->hi0;
+        }
+        for (size_t k = 0; k < n; k += LEAN_CHUNK) {
+            const size_t len = n - k < LEAN_CHUNK ? n - k : LEAN_CHUNK;
+            d->p.response.type->eval(&d->p.response.p, len, w + k, ref, lo, hi, qp + k, qm + k);
+        }
+        return;
+    }
     d->p.response.type->eval(&d->p.response.p, n, w, d->ref + i0, d->lo + i0, d->hi + i0, qp, qm);
     for (size_t k = 0; k < n; ++k) {
         qp[k] *= d->up[i0 + k];
@@ -210,15 +292,16 @@ void aimc_device_clip(const aimc_device *d, size_t i0, size_t n, double *w)
 {
     for (size_t k = 0; k < n; ++k) {
         const size_t i = i0 + k;
-        const double lo = d->lo[i] - d->ref[i], hi = d->hi[i] - d->ref[i];
+        const double lo = aimc_device_lo(d, i) - aimc_device_ref(d, i);
+        const double hi = aimc_device_hi(d, i) - aimc_device_ref(d, i);
         w[k] = w[k] < lo ? lo : (w[k] > hi ? hi : w[k]);
     }
 }
 
 void aimc_device_visible_bounds(const aimc_device *d, size_t i, double *lo, double *hi)
 {
-    *lo = d->lo[i] - d->ref[i];
-    *hi = d->hi[i] - d->ref[i];
+    *lo = aimc_device_lo(d, i) - aimc_device_ref(d, i);
+    *hi = aimc_device_hi(d, i) - aimc_device_ref(d, i);
 }
 
 int aimc_device_symmetric_point(const aimc_device *d, size_t i, double *w, aimc_err *err)
@@ -226,7 +309,7 @@ int aimc_device_symmetric_point(const aimc_device *d, size_t i, double *w, aimc_
     double v;
     int st = elem_symmetric_state(d, i, &v, err);
     if (st == GSL_SUCCESS)
-        *w = v - d->ref[i];
+        *w = v - aimc_device_ref(d, i);
     return st;
 }
 
@@ -236,7 +319,7 @@ double aimc_device_pulse(const aimc_device *d, size_t i, double w, int sign, aim
     double qp, qm;
     aimc_device_q(d, i, 1, &w, &qp, &qm);
     const double q = sign > 0 ? qp : qm;
-    const double g = sign > 0 ? d->up[i] : d->down[i];
+    const double g = sign > 0 ? aimc_device_up(d, i) : aimc_device_down(d, i);
     double step = d->p.dw_min * q;
     if (d->p.sigma_c > 0.0 && noise != NULL) {
         const double xi = aimc_stream_normal(noise);
@@ -245,7 +328,8 @@ double aimc_device_pulse(const aimc_device *d, size_t i, double w, int sign, aim
                    : step * (1.0 + d->p.sigma_c * xi);
     }
     w += sign > 0 ? step : -step;
-    const double lo = d->lo[i] - d->ref[i], hi = d->hi[i] - d->ref[i];
+    const double lo = aimc_device_lo(d, i) - aimc_device_ref(d, i);
+    const double hi = aimc_device_hi(d, i) - aimc_device_ref(d, i);
     return w < lo ? lo : (w > hi ? hi : w);
 }
 
@@ -276,12 +360,12 @@ double aimc_device_pulse_train(const aimc_device *d, size_t i, double w, int sig
     if (T->affine == NULL || n == 1)
         goto loop;
     double coef[4];
-    T->affine(&d->p.response.p, d->lo[i], d->hi[i], coef);
+    const double lo = aimc_device_lo(d, i), hi = aimc_device_hi(d, i), ref = aimc_device_ref(d, i);
+    T->affine(&d->p.response.p, lo, hi, coef);
     const double a = sign > 0 ? coef[0] : coef[2], b = sign > 0 ? coef[1] : coef[3];
-    const double g = sign > 0 ? d->up[i] : d->down[i];
+    const double g = sign > 0 ? aimc_device_up(d, i) : aimc_device_down(d, i);
     const double D = sign * d->p.dw_min * g; /* signed step per unit q */
-    const double lo = d->lo[i], hi = d->hi[i];
-    double v = w + d->ref[i];
+    double v = w + ref;
     const int noisy = d->p.sigma_c > 0.0 && noise != NULL;
     if (!noisy && n >= CLOSED_FORM_MIN_PULSES && (b == 0.0 || (D * b > -1.0 && D * b <= 0.0))) {
         v = b == 0.0 ? v + n * D * a : v + (v + a / b) * expm1(n * log1p(D * b));
@@ -302,7 +386,7 @@ double aimc_device_pulse_train(const aimc_device *d, size_t i, double w, int sig
         }
     }
     v = v < lo ? lo : (v > hi ? hi : v);
-    return v - d->ref[i];
+    return v - ref;
 loop:
     for (unsigned t = 0; t < n; ++t)
         w = aimc_device_pulse(d, i, w, sign, noise);

@@ -103,7 +103,8 @@ aimc_tile *aimc_tile_alloc(size_t rows, size_t cols, const aimc_tile_params *p, 
     t->seed = seed;
     t->object = object;
     t->words = (p->pulse.bl_max + 63) / 64;
-    t->dev = aimc_device_alloc(&p->device, t->n, seed, object, err);
+    /* Lean: a nominal device keeps no per-element arrays (40 B/element). */
+    t->dev = aimc_device_alloc_lean(&p->device, t->n, seed, object, err);
     if (t->dev == NULL) {
         aimc_tile_free(t);
         return NULL;
@@ -127,7 +128,12 @@ size_t aimc_tile_rows(const aimc_tile *t) { return t->rows; }
 size_t aimc_tile_cols(const aimc_tile *t) { return t->cols; }
 const aimc_tile_params *aimc_tile_params_of(const aimc_tile *t) { return &t->p; }
 const aimc_device *aimc_tile_device(const aimc_tile *t) { return t->dev; }
-aimc_device *aimc_tile_device_mutable(aimc_tile *t) { return t->dev; }
+aimc_device *aimc_tile_device_mutable(aimc_tile *t)
+{
+    /* The caller may write the arrays (calibration): give a lean device
+     * its filled arrays first; NULL if that runs out of memory. */
+    return aimc_device_expand(t->dev, NULL) == GSL_SUCCESS ? t->dev : NULL;
+}
 const double *aimc_tile_weights(const aimc_tile *t) { return t->w; }
 uint64_t aimc_tile_pulse_count(const aimc_tile *t) { return t->pulses; }
 uint64_t aimc_tile_update_count(const aimc_tile *t) { return t->updates; }

@@ -49,18 +49,18 @@ void trains_plan_make(trains_plan *P, const aimc_device *dev, trains_cache *c, u
     if (!P->inline_ok)
         return;
     double coef[4];
-    T->affine(&dev->p.response.p, dev->lo[0], dev->hi[0], coef);
+    T->affine(&dev->p.response.p, aimc_device_lo(dev, 0), aimc_device_hi(dev, 0), coef);
     for (int s = 0; s < 2; ++s) {
         const int sign = s ? 1 : -1;
         P->a[s] = s ? coef[0] : coef[2];
         P->b[s] = s ? coef[1] : coef[3];
-        P->D[s] = sign * dev->p.dw_min * (s ? dev->up[0] : dev->down[0]);
+        P->D[s] = sign * dev->p.dw_min * (s ? aimc_device_up(dev, 0) : aimc_device_down(dev, 0));
         const double Db = P->D[s] * P->b[s];
         P->closed[s] = P->b[s] == 0.0 || (Db > -1.0 && Db <= 0.0);
         P->a_over_b[s] = P->b[s] != 0.0 ? P->a[s] / P->b[s] : 0.0; /* −v*, once per call */
     }
-    P->lo = dev->lo[0];
-    P->hi = dev->hi[0];
+    P->lo = aimc_device_lo(dev, 0);
+    P->hi = aimc_device_hi(dev, 0);
     cache_fill(c, P->D, P->b, nmax);
     P->fac[0] = c->fac;
     P->fac[1] = c->fac + c->cap;
@@ -113,7 +113,9 @@ static void trains_affine(const trains_plan *P, double *w, size_t k0, size_t len
     double v[TRAINS_CHUNK], a[TRAINS_CHUNK], b[TRAINS_CHUNK], D[TRAINS_CHUNK];
     unsigned short idx[TRAINS_CHUNK];
     size_t start[CLOSED_FORM_MIN_PULSES + 1] = {0}, fill[CLOSED_FORM_MIN_PULSES + 1];
-    const double *ref = P->dev->ref + k0;
+    /* A nominal device's references are all 0; a lean one has no array. */
+    static const double zeros[TRAINS_CHUNK];
+    const double *ref = P->dev->ref != NULL ? P->dev->ref + k0 : zeros;
     /* Trains of n ≥ 8 pulses run one by one (in closed form where ρ is in
      * (0, 1]); counts n ∈ [2, 8) are histogrammed into groups. */
     for (size_t j = 0; j < len; ++j) {
@@ -159,14 +161,14 @@ static void one_pulse_each(const aimc_device *d, double *w, size_t k0, size_t m,
     for (size_t r = 0; r < m; ++r) {
         const size_t i = k0 + idx[r];
         v[r] = w[idx[r]];
-        ref[r] = d->ref[i];
-        lo[r] = d->lo[i];
-        hi[r] = d->hi[i];
+        ref[r] = aimc_device_ref(d, i);
+        lo[r] = aimc_device_lo(d, i);
+        hi[r] = aimc_device_hi(d, i);
     }
     d->p.response.type->eval(&d->p.response.p, m, v, ref, lo, hi, qp, qm);
     for (size_t r = 0; r < m; ++r) {
         const size_t j = idx[r], i = k0 + j;
-        const double q = s[j] > 0 ? qp[r] * d->up[i] : qm[r] * d->down[i];
+        const double q = s[j] > 0 ? qp[r] * aimc_device_up(d, i) : qm[r] * aimc_device_down(d, i);
         const double step = d->p.dw_min * q;
         double x = v[r] + (s[j] > 0 ? step : -step);
         const double l = lo[r] - ref[r], h = hi[r] - ref[r];
