@@ -182,6 +182,35 @@ Test(claims, tag_width_and_suffix_are_the_programs)
     unlink(outpath);
 }
 
+static void two_notes(aimc_claims *c)
+{
+    aimc_claims_note(c, 1, 1, "first");
+    aimc_claims_note(c, 1, 0, "second");
+}
+
+/* aimc_claims_note keeps the first failed write and still prints and counts
+ * every claim, so a program checks one status after all its claims. */
+Test(claims, note_keeps_the_first_failure_and_counts_on)
+{
+    snprintf(h5path, sizeof h5path, "/tmp/test_claims_n_%d.h5", (int)getpid());
+    snprintf(outpath, sizeof outpath, "/tmp/test_claims_n_%d.out", (int)getpid());
+    aimc_err err = {0};
+    aimc_h5 *h = aimc_h5_create(h5path, 1, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    aimc_claims c;
+    aimc_claims_init(&c, h, "no/such/group");
+    c.err = &err;
+    char out[256];
+    capture(two_notes, &c, out, sizeof out);
+    cr_assert_str_eq(out, "  PASS           first\n  FAIL           second\n");
+    cr_assert_neq(c.status, 0, "writing under a missing group should fail");
+    cr_assert_neq(err.msg[0], '\0');
+    cr_assert(c.n == 2 && c.passed == 1 && c.failed == 1);
+    aimc_h5_abort(h);
+    unlink(h5path);
+    unlink(outpath);
+}
+
 /* ---- floor statistics ----------------------------------------------------- */
 
 Test(floor_stat, mean_sd_and_log_standard_error)

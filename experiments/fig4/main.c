@@ -435,36 +435,10 @@ static const run_entry *find_run(const run_entry *runs, size_t nr, const net_ent
     return NULL;
 }
 
-typedef struct {
-    int npass, nfail, nclaims;
-    aimc_h5 *h;
-    int st;
-    aimc_err *err;
-} claim_log;
-
-/* One claim line; asserted claims count towards the exit status. */
-static void claim(claim_log *cl, int asserted, int holds, const char *text)
-{
-    const char *tag = asserted ? (holds ? "PASS" : "FAIL") : (holds ? "note" : "NOT REPRODUCED");
-    printf("  %-14s %s%s\n", tag, text, asserted ? "" : " [reported, not asserted]");
-    cl->npass += asserted && holds;
-    cl->nfail += asserted && !holds;
-    char name[40];
-    const int q = ++cl->nclaims;
-    snprintf(name, sizeof name, "claim%d", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_string(cl->h, "/summary", name, text, cl->err);
-    snprintf(name, sizeof name, "claim%d_holds", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_int(cl->h, "/summary", name, holds, cl->err);
-    snprintf(name, sizeof name, "claim%d_asserted", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_int(cl->h, "/summary", name, asserted, cl->err);
-}
 
 /* Claims of one network: chance is 10 %, "clearly above" is five binomial
  * standard errors of a 10 % accuracy on the test set above it. */
-static void network_claims(claim_log *cl, const run_entry *runs, size_t nr, const net_entry *ne,
+static void network_claims(aimc_claims *cl, const run_entry *runs, size_t nr, const net_entry *ne,
                            size_t reps, size_t n_test)
 {
     const double bar = 0.1 + 5.0 * sqrt(0.1 * 0.9 / (double)n_test);
@@ -475,7 +449,7 @@ static void network_claims(claim_log *cl, const run_entry *runs, size_t nr, cons
         acc_stats(d, reps, ne->epochs, &md, &sd);
         snprintf(t, sizeof t, "%s: Digital SGD above chance (%.1f %% > %.1f %%)", ne->name,
                  100 * md, 100 * bar);
-        claim(cl, 1, md > bar, t);
+        aimc_claims_note(cl, 1, md > bar, t);
     }
     for (size_t q = 0; q < ne->n_tau; ++q) {
         const double tau = ne->taus[q];
@@ -485,7 +459,7 @@ static void network_claims(claim_log *cl, const run_entry *runs, size_t nr, cons
             acc_stats(as, reps, ne->epochs, &ma, &sa);
             snprintf(t, sizeof t, "%s tau %g: Analog SGD above chance (%.1f %% > %.1f %%)",
                      ne->name, tau, 100 * ma, 100 * bar);
-            claim(cl, 1, ma > bar, t);
+            aimc_claims_note(cl, 1, ma > bar, t);
         }
         /* Tiki-Taka moves W one column per mini-batch: on a few hundred
          * samples it has not started, so this is reported, not asserted. */
@@ -493,22 +467,22 @@ static void network_claims(claim_log *cl, const run_entry *runs, size_t nr, cons
             acc_stats(tt, reps, ne->epochs, &mt, &st);
             snprintf(t, sizeof t, "%s tau %g: Tiki-Taka above chance (%.1f %% > %.1f %%)",
                      ne->name, tau, 100 * mt, 100 * bar);
-            claim(cl, 0, mt > bar, t);
+            aimc_claims_note(cl, 0, mt > bar, t);
         }
         if (tt && d) {
             snprintf(t, sizeof t, "%s tau %g: Tiki-Taka within 1 point of Digital SGD (%.2f vs %.2f %%)",
                      ne->name, tau, 100 * mt, 100 * md);
-            claim(cl, 0, md - mt < 0.01, t);
+            aimc_claims_note(cl, 0, md - mt < 0.01, t);
         }
         if (tt && as) {
             acc_stats(tt, reps, 1, &mt1, &s1);
             acc_stats(as, reps, 1, &ma1, &s1);
             snprintf(t, sizeof t, "%s tau %g: Analog SGD below Tiki-Taka at the end (%.2f vs %.2f %%)",
                      ne->name, tau, 100 * ma, 100 * mt);
-            claim(cl, 0, ma < mt, t);
+            aimc_claims_note(cl, 0, ma < mt, t);
             snprintf(t, sizeof t, "%s tau %g: Analog SGD slower (after epoch 1: %.2f vs %.2f %%)",
                      ne->name, tau, 100 * ma1, 100 * mt1);
-            claim(cl, 0, ma1 < mt1, t);
+            aimc_claims_note(cl, 0, ma1 < mt1, t);
         }
     }
 }
@@ -644,16 +618,19 @@ int main(int argc, char **argv)
         st = write_layout(h, nets, nn, &err);
     if (!st)
         st = write_paper(h, &err);
-    claim_log cl = {0, 0, 0, h, 0, &err};
+    aimc_claims cl;
+    aimc_claims_init(&cl, h, "/summary");
+    cl.reported = " [reported, not asserted]";
+    cl.err = &err;
     if (!st) {
         if (!com.quiet)
             print_table(runs, nr, com.reps);
         printf("\n  claims (accuracy after the last epoch, mean over repetitions):\n");
         for (size_t k = 0; k < nn; ++k)
             network_claims(&cl, runs, nr, &nets[k], com.reps, te->n);
-        st = cl.st;
+        st = cl.status;
         if (cfg.check)
-            printf("%d passed, %d failed\n", cl.npass, cl.nfail);
+            aimc_claims_print_counts(&cl);
     }
     for (size_t k = 0; k < nr; ++k) {
         free(runs[k].r.acc);
@@ -662,7 +639,7 @@ int main(int argc, char **argv)
     aimc_dataset_free(tr);
     aimc_dataset_free(te);
     rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.nfail > 0)
+    if (rc == 0 && cfg.check && cl.failed > 0)
         return 1;
     return rc;
 }

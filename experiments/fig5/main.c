@@ -160,7 +160,7 @@ static const ft_run *at(const ft_run *runs, size_t nr, double g)
 /* Paired differences over seeds with their standard error (ft_paired):
  * "gains" when γ = 0.1 beats γ = 0 by more than two standard errors; "flat"
  * when every γ in (0.1, 0.4] is within two standard errors of γ = 0.1. */
-static void claims(ft_claims *cl, const ft_run *runs, size_t nr, size_t reps)
+static void claims(aimc_claims *cl, const ft_run *runs, size_t nr, size_t reps)
 {
     const ft_run *r0 = at(runs, nr, 0.0), *r1 = at(runs, nr, 0.1);
     if (!r0 || !r1)
@@ -173,7 +173,7 @@ static void claims(ft_claims *cl, const ft_run *runs, size_t nr, size_t reps)
     char t[200];
     snprintf(t, sizeof t, "gamma 0.1 beats gamma 0: %.2f vs %.2f %% (paired difference %+.2f, "
              "2 SE = %.2f)", 100 * m1, 100 * m0, 100 * d, 200 * se);
-    ft_claim(cl, 0, d > 2 * se, t);
+    aimc_claims_note(cl, 0, d > 2 * se, t);
     for (size_t k = 0; k < nr; ++k) {
         if (runs[k].gamma <= 0.1 || runs[k].gamma > 0.4)
             continue;
@@ -182,13 +182,13 @@ static void claims(ft_claims *cl, const ft_run *runs, size_t nr, size_t reps)
         ft_paired(&cfg.ft, &runs[k], r1, reps, &d, &se);
         snprintf(t, sizeof t, "flat: gamma %g ~ gamma 0.1: %.2f vs %.2f %% (paired difference "
                  "%+.2f, 2 SE = %.2f)", runs[k].gamma, 100 * m, 100 * m1, 100 * d, 200 * se);
-        ft_claim(cl, 0, fabs(d) <= 2 * se, t);
+        aimc_claims_note(cl, 0, fabs(d) <= 2 * se, t);
     }
 }
 
 /* Every γ fine-tunes far above chance: five binomial standard errors of a
  * 10 % accuracy on the test set (what a quick run shows). */
-static void chance_claims(ft_claims *cl, const ft_run *runs, size_t nr, size_t reps,
+static void chance_claims(aimc_claims *cl, const ft_run *runs, size_t nr, size_t reps,
                           size_t n_test)
 {
     const double bar = 0.1 + 5.0 * sqrt(0.1 * 0.9 / (double)n_test);
@@ -198,7 +198,7 @@ static void chance_claims(ft_claims *cl, const ft_run *runs, size_t nr, size_t r
         char t[160];
         snprintf(t, sizeof t, "gamma %g fine-tunes above chance (%.1f %% > %.1f %%)",
                  runs[k].gamma, 100 * m, 100 * bar);
-        ft_claim(cl, 1, m > bar, t);
+        aimc_claims_note(cl, 1, m > bar, t);
     }
 }
 
@@ -245,21 +245,24 @@ int main(int argc, char **argv)
     }
     if (!st)
         st = write_summary(h, runs, cfg.n_gamma, com.reps, &err);
-    ft_claims cl = {0, 0, 0, 0, h, &err};
+    aimc_claims cl;
+    aimc_claims_init(&cl, h, "/summary");
+    cl.reported = " [reported, not asserted]";
+    cl.err = &err;
     if (!st) {
         if (!com.quiet)
             print_table(runs, cfg.n_gamma, com.reps);
         printf("\n  claims (final test accuracy, %u seeds):\n", com.reps);
         chance_claims(&cl, runs, cfg.n_gamma, com.reps, data.test->n);
         claims(&cl, runs, cfg.n_gamma, com.reps);
-        st = cl.st;
+        st = cl.status;
         if (cfg.check)
-            printf("%d passed, %d failed\n", cl.npass, cl.nfail);
+            aimc_claims_print_counts(&cl);
     }
     ft_grid_free(runs, cfg.n_gamma);
     ft_data_free(&data);
     rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.nfail > 0)
+    if (rc == 0 && cfg.check && cl.failed > 0)
         return 1;
     return rc;
 }

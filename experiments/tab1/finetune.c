@@ -437,25 +437,6 @@ void ft_final(const ft_cfg *c, const ft_run *r, size_t reps, double *mean, doubl
     ft_mean_std(r->acc + c->epochs, reps, c->epochs + 1, mean, sd);
 }
 
-void ft_claim(ft_claims *cl, int asserted, int holds, const char *text)
-{
-    const char *tag = asserted ? (holds ? "PASS" : "FAIL") : (holds ? "note" : "NOT REPRODUCED");
-    printf("  %-14s %s%s\n", tag, text, asserted ? "" : " [reported, not asserted]");
-    cl->npass += asserted && holds;
-    cl->nfail += asserted && !holds;
-    char name[40];
-    const int q = ++cl->nclaims;
-    snprintf(name, sizeof name, "claim%d", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_string(cl->h, "/summary", name, text, cl->err);
-    snprintf(name, sizeof name, "claim%d_holds", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_int(cl->h, "/summary", name, holds, cl->err);
-    snprintf(name, sizeof name, "claim%d_asserted", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_int(cl->h, "/summary", name, asserted, cl->err);
-}
-
 void ft_paired(const ft_cfg *c, const ft_run *a, const ft_run *b, size_t reps, double *diff,
                double *se)
 {

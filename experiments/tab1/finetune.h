@@ -139,14 +139,6 @@ void ft_final(const ft_cfg *c, const ft_run *r, size_t reps, double *mean, doubl
 void ft_paired(const ft_cfg *c, const ft_run *a, const ft_run *b, size_t reps, double *diff,
                double *se);
 
-/* One claim line (PASS/FAIL when asserted, note/NOT REPRODUCED otherwise)
- * recorded under /summary as claim<k>, claim<k>_holds, claim<k>_asserted. */
-typedef struct {
-    int npass, nfail, nclaims, st;
-    aimc_h5 *h;
-    aimc_err *err;
-} ft_claims;
-void ft_claim(ft_claims *cl, int asserted, int holds, const char *text);
 
 /* Mean and sample standard deviation of x[k·stride], k < n. */
 void ft_mean_std(const double *x, size_t n, size_t stride, double *mean, double *sd);

@@ -212,7 +212,7 @@ static const ft_run *find(const ft_run *runs, size_t nr, const aimc_optim_type *
  * except the two the README explains. */
 typedef enum { GREATER, AT_LEAST, ABOUT } relation;
 
-static void compare(ft_claims *cl, int asserted, const ft_run *runs, size_t nr, size_t reps,
+static void compare(aimc_claims *cl, int asserted, const ft_run *runs, size_t nr, size_t reps,
                     const aimc_optim_type *a, relation rel, const aimc_optim_type *b)
 {
     const ft_run *ra = find(runs, nr, a), *rb = find(runs, nr, b);
@@ -228,7 +228,7 @@ static void compare(ft_claims *cl, int asserted, const ft_run *runs, size_t nr, 
     char t[200];
     snprintf(t, sizeof t, "%s %s %s: %.2f vs %.2f %% (paired difference %+.2f, 2 SE = %.2f)",
              label_of(a), sym[rel], label_of(b), 100 * ma, 100 * mb, 100 * d, 200 * se);
-    ft_claim(cl, asserted, holds, t);
+    aimc_claims_note(cl, asserted, holds, t);
 }
 
 /* Asserted, because a quick run already shows them clearly (README.md):
@@ -236,7 +236,7 @@ static void compare(ft_claims *cl, int asserted, const ft_run *runs, size_t nr, 
  * a 10 % accuracy on the test set), and Analog SGD's head ends more than two
  * standard errors below Digital SGD's and Tiki-Taka's.  The finer ordering
  * of DSGD, RL-v2, TT-v2 and TT/RL is reported only. */
-static void claims(ft_claims *cl, const ft_run *runs, size_t nr, size_t reps, size_t n_test)
+static void claims(aimc_claims *cl, const ft_run *runs, size_t nr, size_t reps, size_t n_test)
 {
     const ft_run *d = find(runs, nr, &aimc_optim_dsgd);
     if (d) {
@@ -245,7 +245,7 @@ static void claims(ft_claims *cl, const ft_run *runs, size_t nr, size_t reps, si
         ft_final(&cfg.ft, d, reps, &m, &s);
         char t[160];
         snprintf(t, sizeof t, "DSGD fine-tunes above chance (%.1f %% > %.1f %%)", 100 * m, 100 * bar);
-        ft_claim(cl, 1, m > bar, t);
+        aimc_claims_note(cl, 1, m > bar, t);
     }
     compare(cl, 1, runs, nr, reps, &aimc_optim_dsgd, GREATER, &aimc_optim_asgd);
     compare(cl, 1, runs, nr, reps, &aimc_optim_rl, GREATER, &aimc_optim_asgd);
@@ -300,20 +300,23 @@ int main(int argc, char **argv)
         st = write_summary(h, runs, cfg.algos.n, com.reps, &err);
     if (!st)
         st = write_paper(h, &err);
-    ft_claims cl = {0, 0, 0, 0, h, &err};
+    aimc_claims cl;
+    aimc_claims_init(&cl, h, "/summary");
+    cl.reported = " [reported, not asserted]";
+    cl.err = &err;
     if (!st) {
         if (!com.quiet)
             print_tables(runs, cfg.algos.n, com.reps);
         printf("\n  claims (final test accuracy, %u seeds):\n", com.reps);
         claims(&cl, runs, cfg.algos.n, com.reps, data.test->n);
-        st = cl.st;
+        st = cl.status;
         if (cfg.check)
-            printf("%d passed, %d failed\n", cl.npass, cl.nfail);
+            aimc_claims_print_counts(&cl);
     }
     ft_grid_free(runs, cfg.algos.n);
     ft_data_free(&data);
     rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.nfail > 0)
+    if (rc == 0 && cfg.check && cl.failed > 0)
         return 1;
     return rc;
 }

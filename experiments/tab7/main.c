@@ -527,32 +527,6 @@ static int write_table(aimc_h5 *h, const run_entry *runs, size_t nr, const net_e
     return st;
 }
 
-typedef struct {
-    int npass, nfail, nclaims;
-    aimc_h5 *h;
-    int st;
-    aimc_err *err;
-} claim_log;
-
-/* One claim line; asserted claims count towards the exit status. */
-static void claim(claim_log *cl, int asserted, int holds, const char *text)
-{
-    const char *tag = asserted ? (holds ? "PASS" : "FAIL") : (holds ? "note" : "NOT REPRODUCED");
-    printf("  %-14s %s%s\n", tag, text, asserted ? "" : " [reported, not asserted]");
-    cl->npass += asserted && holds;
-    cl->nfail += asserted && !holds;
-    char name[40];
-    const int q = ++cl->nclaims;
-    snprintf(name, sizeof name, "claim%d", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_string(cl->h, "/summary", name, text, cl->err);
-    snprintf(name, sizeof name, "claim%d_holds", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_int(cl->h, "/summary", name, holds, cl->err);
-    snprintf(name, sizeof name, "claim%d_asserted", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_int(cl->h, "/summary", name, asserted, cl->err);
-}
 
 /* The claims of one algorithm on one network.  "Learns": above chance by
  * five binomial standard errors of a 10 % accuracy on the test set.
@@ -561,7 +535,7 @@ static void claim(claim_log *cl, int asserted, int holds, const char *text)
  * accuracies on n_test digits (two-sided 99.7 %); it is asserted only
  * together with "learns" at both ends — two runs left at chance would
  * agree whatever the noise. */
-static void algo_claims(claim_log *cl, const run_entry *runs, size_t nr, const net_entry *ne,
+static void algo_claims(aimc_claims *cl, const run_entry *runs, size_t nr, const net_entry *ne,
                         const aimc_optim_type *algo, size_t reps, size_t n_test, int asserted)
 {
     const double lo = ne->sigma[0], hi = ne->sigma[ne->n_sigma - 1];
@@ -577,14 +551,14 @@ static void algo_claims(claim_log *cl, const run_entry *runs, size_t nr, const n
     const double se = sqrt((ma * (1 - ma) + mb * (1 - mb)) / (double)(n_test * reps));
     snprintf(t, sizeof t, "%s %s learns at sigma_c %g and %g %% (%.2f, %.2f %% > %.2f %%)",
              ne->name, an, 100 * lo, 100 * hi, 100 * ma, 100 * mb, 100 * bar);
-    claim(cl, asserted, ma > bar && mb > bar, t);
+    aimc_claims_note(cl, asserted, ma > bar && mb > bar, t);
     snprintf(t, sizeof t, "%s %s barely moves from sigma_c %g to %g %% (%.2f -> %.2f %%, "
              "|diff| < 3 SE = %.2f)", ne->name, an, 100 * lo, 100 * hi, 100 * ma, 100 * mb,
              300 * se);
-    claim(cl, asserted, fabs(ma - mb) < 3 * se, t);
+    aimc_claims_note(cl, asserted, fabs(ma - mb) < 3 * se, t);
 }
 
-static void claims(claim_log *cl, const run_entry *runs, size_t nr, const net_entry *nets,
+static void claims(aimc_claims *cl, const run_entry *runs, size_t nr, const net_entry *nets,
                    size_t nn, size_t reps, size_t n_test)
 {
     char t[256];
@@ -596,7 +570,7 @@ static void claims(claim_log *cl, const run_entry *runs, size_t nr, const net_en
             final_stats(d, reps, &m, &sd);
             snprintf(t, sizeof t, "%s Digital SGD above chance (%.2f %% > %.2f %%)",
                      nets[k].name, 100 * m, 100 * bar);
-            claim(cl, 1, m > bar, t);
+            aimc_claims_note(cl, 1, m > bar, t);
         }
         /* Asserted on the CNN (it learns within the quick run's few hundred
          * samples); reported on the FCN. */
@@ -694,15 +668,18 @@ int main(int argc, char **argv)
     }
     if (!st)
         st = write_table(h, runs, nr, nets, nn, com.reps, tr->n, &err);
-    claim_log cl = {0, 0, 0, h, 0, &err};
+    aimc_claims cl;
+    aimc_claims_init(&cl, h, "/summary");
+    cl.reported = " [reported, not asserted]";
+    cl.err = &err;
     if (!st) {
         if (!com.quiet)
             print_table(runs, nr, nets, nn, com.reps, tr->n);
         printf("\n  claims (accuracy after the last epoch, mean over seeds):\n");
         claims(&cl, runs, nr, nets, nn, com.reps, te->n);
-        st = cl.st;
+        st = cl.status;
         if (cfg.check)
-            printf("%d passed, %d failed\n", cl.npass, cl.nfail);
+            aimc_claims_print_counts(&cl);
     }
     for (size_t k = 0; k < nr; ++k) {
         free(runs[k].acc);
@@ -711,7 +688,7 @@ int main(int argc, char **argv)
     aimc_dataset_free(tr);
     aimc_dataset_free(te);
     rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.nfail > 0)
+    if (rc == 0 && cfg.check && cl.failed > 0)
         return 1;
     return rc;
 }

@@ -551,32 +551,6 @@ static int write_table(aimc_h5 *h, const run_entry *runs, size_t nr, size_t reps
     return st;
 }
 
-typedef struct {
-    int npass, nfail, nclaims;
-    aimc_h5 *h;
-    int st;
-    aimc_err *err;
-} claim_log;
-
-/* One claim line; asserted claims count towards the exit status. */
-static void claim(claim_log *cl, int asserted, int holds, const char *text)
-{
-    const char *tag = asserted ? (holds ? "PASS" : "FAIL") : (holds ? "note" : "NOT REPRODUCED");
-    printf("  %-14s %s%s\n", tag, text, asserted ? "" : " [reported, not asserted]");
-    cl->npass += asserted && holds;
-    cl->nfail += asserted && !holds;
-    char name[40];
-    const int q = ++cl->nclaims;
-    snprintf(name, sizeof name, "claim%d", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_string(cl->h, "/summary", name, text, cl->err);
-    snprintf(name, sizeof name, "claim%d_holds", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_int(cl->h, "/summary", name, holds, cl->err);
-    snprintf(name, sizeof name, "claim%d_asserted", q);
-    if (!cl->st)
-        cl->st = aimc_h5_attr_int(cl->h, "/summary", name, asserted, cl->err);
-}
 
 /* Claims.  Asserted: Digital SGD learns — above chance by five binomial
  * standard errors of a 10 % accuracy on n_test digits — the one thing a run
@@ -586,7 +560,7 @@ static void claim(claim_log *cl, int asserted, int holds, const char *text)
  * γ_res ≥ 1 and learning at γ_res = 0.5; Tiki-Taka ≥ 90 % for γ_res ≥ 1 and
  * above Analog SGD by more than three binomial standard errors of the
  * difference (one-sided 99.9 %). */
-static void claims(claim_log *cl, const run_entry *runs, size_t nr, size_t reps, size_t n_test)
+static void claims(aimc_claims *cl, const run_entry *runs, size_t nr, size_t reps, size_t n_test)
 {
     char t[256];
     const double bar = 0.1 + 5.0 * sqrt(0.1 * 0.9 / (double)(n_test * reps));
@@ -595,7 +569,7 @@ static void claims(claim_log *cl, const run_entry *runs, size_t nr, size_t reps,
     if (d) {
         final_stats(d, reps, &m, &sd);
         snprintf(t, sizeof t, "Digital SGD above chance (%.2f %% > %.2f %%)", 100 * m, 100 * bar);
-        claim(cl, 1, m > bar, t);
+        aimc_claims_note(cl, 1, m > bar, t);
     }
     for (size_t r = 0; r < cfg.n_resp; ++r)
         for (size_t i = 0; i < cfg.n_g; ++i)
@@ -612,16 +586,16 @@ static void claims(claim_log *cl, const run_entry *runs, size_t nr, size_t reps,
                 if (a && g >= 1) {
                     snprintf(t, sizeof t, "%s g%g tau%g: Analog SGD collapses (%.2f %% < 15 %%)",
                              rn, g, tau, 100 * ma);
-                    claim(cl, 0, ma < 0.15, t);
+                    aimc_claims_note(cl, 0, ma < 0.15, t);
                 } else if (a) {
                     snprintf(t, sizeof t, "%s g%g tau%g: Analog SGD learns (%.2f %% > %.2f %%)",
                              rn, g, tau, 100 * ma, 100 * bar);
-                    claim(cl, 0, ma > bar, t);
+                    aimc_claims_note(cl, 0, ma > bar, t);
                 }
                 if (tt && g >= 1) {
                     snprintf(t, sizeof t, "%s g%g tau%g: Tiki-Taka stays high (%.2f %% >= 90 %%)",
                              rn, g, tau, 100 * mt);
-                    claim(cl, 0, mt >= 0.90, t);
+                    aimc_claims_note(cl, 0, mt >= 0.90, t);
                 }
                 if (a && tt) {
                     const double se =
@@ -629,7 +603,7 @@ static void claims(claim_log *cl, const run_entry *runs, size_t nr, size_t reps,
                     snprintf(t, sizeof t, "%s g%g tau%g: Tiki-Taka above Analog SGD by > 3 SE "
                              "(%.2f vs %.2f %%, 3 SE = %.2f)", rn, g, tau, 100 * mt, 100 * ma,
                              300 * se);
-                    claim(cl, 0, mt - ma > 3 * se, t);
+                    aimc_claims_note(cl, 0, mt - ma > 3 * se, t);
                 }
             }
 }
@@ -691,15 +665,18 @@ int main(int argc, char **argv)
     }
     if (!st)
         st = write_table(h, runs, nr, com.reps, tr->n, &err);
-    claim_log cl = {0, 0, 0, h, 0, &err};
+    aimc_claims cl;
+    aimc_claims_init(&cl, h, "/summary");
+    cl.reported = " [reported, not asserted]";
+    cl.err = &err;
     if (!st) {
         if (!com.quiet)
             print_table(runs, nr, com.reps, tr->n);
         printf("\n  claims (accuracy after the last epoch, mean over seeds):\n");
         claims(&cl, runs, nr, com.reps, te->n);
-        st = cl.st;
+        st = cl.status;
         if (cfg.check)
-            printf("%d passed, %d failed\n", cl.npass, cl.nfail);
+            aimc_claims_print_counts(&cl);
     }
     for (size_t k = 0; k < nr; ++k) {
         free(runs[k].acc);
@@ -708,7 +685,7 @@ int main(int argc, char **argv)
     aimc_dataset_free(tr);
     aimc_dataset_free(te);
     rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.nfail > 0)
+    if (rc == 0 && cfg.check && cl.failed > 0)
         return 1;
     return rc;
 }

@@ -296,6 +296,8 @@ typedef struct {
     int tag_width;         /* printf width of the tag column: 14 */
     const char *reported;  /* after a reported claim: " [reported]" */
     int n, passed, failed;
+    int status;            /* aimc_claims_note: the first failed write, sticky */
+    aimc_err *err;         /* aimc_claims_note: where that failure is described */
 } aimc_claims;
 
 /* Defaults above; a program may change tag_width and reported after. */
@@ -307,6 +309,11 @@ int aimc_claims_add(aimc_claims *c, int asserted, int holds, const char *text, a
 int aimc_claims_report(aimc_claims *c, const char *heading, const aimc_claim *cl, int n,
                        int check, aimc_err *err);
 void aimc_claims_print_counts(const aimc_claims *c);
+/* aimc_claims_add for programs that state many claims in helper functions:
+ * the line is always printed and counted, the attributes are written while
+ * c->status is 0 (the first failure stays in c->status, described in
+ * *c->err).  Set c->err after aimc_claims_init. */
+void aimc_claims_note(aimc_claims *c, int asserted, int holds, const char *text);
 
 /* "0.2,0.1" → v[0..*n): finite numbers in [lo, hi] (flags AIMC_OPT_MIN_OPEN
  * / AIMC_OPT_MAX_OPEN make an end open), at most max, pairwise different

@@ -16,7 +16,7 @@
 
 void aimc_claims_init(aimc_claims *c, aimc_h5 *h, const char *group)
 {
-    *c = (aimc_claims){h, group, 14, " [reported]", 0, 0, 0};
+    *c = (aimc_claims){h, group, 14, " [reported]", 0, 0, 0, 0, NULL};
 }
 
 /* Asserted: PASS / FAIL; reported: note / NOT REPRODUCED. */
@@ -25,12 +25,17 @@ static const char *claim_tag(int asserted, int holds)
     return asserted ? (holds ? "PASS" : "FAIL") : (holds ? "note" : "NOT REPRODUCED");
 }
 
-int aimc_claims_add(aimc_claims *c, int asserted, int holds, const char *text, aimc_err *err)
+/* The counts and the line (what every claim gets, written or not). */
+static void claim_line(aimc_claims *c, int asserted, int holds, const char *text)
 {
     printf("  %-*s %s%s\n", c->tag_width, claim_tag(asserted, holds), text,
            asserted ? "" : c->reported);
     c->passed += asserted && holds;
     c->failed += asserted && !holds;
+}
+
+static int claim_attrs(aimc_claims *c, int asserted, int holds, const char *text, aimc_err *err)
+{
     char name[32];
     snprintf(name, sizeof name, "claim%d", ++c->n);
     int st = aimc_h5_attr_string(c->h, c->group, name, text, err);
@@ -41,6 +46,21 @@ int aimc_claims_add(aimc_claims *c, int asserted, int holds, const char *text, a
     if (!st)
         st = aimc_h5_attr_int(c->h, c->group, name, asserted != 0, err);
     return st;
+}
+
+int aimc_claims_add(aimc_claims *c, int asserted, int holds, const char *text, aimc_err *err)
+{
+    claim_line(c, asserted, holds, text);
+    return claim_attrs(c, asserted, holds, text, err);
+}
+
+void aimc_claims_note(aimc_claims *c, int asserted, int holds, const char *text)
+{
+    claim_line(c, asserted, holds, text);
+    if (c->status == 0)
+        c->status = claim_attrs(c, asserted, holds, text, c->err);
+    else
+        ++c->n; /* numbering stays that of the claims stated */
 }
 
 int aimc_claims_report(aimc_claims *c, const char *heading, const aimc_claim *cl, int n,
