@@ -40,7 +40,7 @@
 typedef struct {
     /* data */
     const char *data, *data_dir, *arch;
-    unsigned n_train, n_test, epochs, epochs_cnn, n_col;
+    unsigned n_train, n_test, epochs, epochs_cnn;
     /* device */
     const char *response, *noise_form;
     double gamma_res, states, sigma_c, dw_min_dtod, up_down_dtod, bounds_dtod;
@@ -48,12 +48,12 @@ typedef struct {
     /* algorithms */
     aimc_algo_list algos;
     const char *update;
-    double alpha_dsgd, alpha_asgd, alpha, beta, gamma;
-    unsigned bl_max, batch_fcn, batch_cnn, lr_step;
+    aimc_zoo_settings zoo; /* rates, transfers, pulses, reads (AIMC_ZOO_TRAINING_OPTIONS) */
+    unsigned batch_fcn, batch_cnn, lr_step;
     double lr_decay;
     /* reads and mapping */
-    int perfect_reads, out_scale, lr_comp;
-    double omega, out_noise;
+    int out_scale, lr_comp;
+    double omega;
     int check;
     /* parsed */
     size_t n_fcn, n_cnn;
@@ -100,30 +100,13 @@ static const aimc_option options[] = {
     AIMC_ALGOS_OPTION(cfg.algos),
     {"update", AIMC_OPT_NAME, &cfg.update, 0, 0, 0, aimc_update_type_names, "",
      "how updates reach the arrays"},
-    {"alpha-dsgd", AIMC_OPT_DOUBLE, &cfg.alpha_dsgd, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
-     "Digital SGD learning rate"},
-    {"alpha-asgd", AIMC_OPT_DOUBLE, &cfg.alpha_asgd, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
-     "Analog SGD learning rate (also the digital rate of analog runs)"},
-    {"alpha", AIMC_OPT_DOUBLE, &cfg.alpha, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
-     "Tiki-Taka: learning rate of the residual array P"},
-    {"beta", AIMC_OPT_DOUBLE, &cfg.beta, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
-     "Tiki-Taka: transfer rate from P to W"},
-    {"n-col", AIMC_OPT_UINT, &cfg.n_col, 1, 1e6, 0, NULL, "columns",
-     "Tiki-Taka: columns of P transferred per mini-batch"},
-    {"gamma", AIMC_OPT_DOUBLE, &cfg.gamma, 0, 100, 0, NULL, "",
-     "Tiki-Taka mixing: layers compute with W + gamma P"},
-    {"bl-max", AIMC_OPT_UINT, &cfg.bl_max, 1, 4096, 0, NULL, "pulses",
-     "bit length of the stochastic pulse trains"},
+    AIMC_ZOO_TRAINING_OPTIONS(cfg.zoo),
     {"batch-fcn", AIMC_OPT_UINT, &cfg.batch_fcn, 1, 4096, 0, NULL, "", "FCN mini-batch"},
     {"batch-cnn", AIMC_OPT_UINT, &cfg.batch_cnn, 1, 4096, 0, NULL, "", "CNN mini-batch"},
     {"lr-step", AIMC_OPT_UINT, &cfg.lr_step, 0, 1000, 0, NULL, "epochs",
      "FCN: multiply the DSGD/ASGD rates by --lr-decay every this many epochs (0: never)"},
     {"lr-decay", AIMC_OPT_DOUBLE, &cfg.lr_decay, 0, 1, AIMC_OPT_MIN_OPEN, NULL, "",
      "FCN learning-rate decay factor (StepLR)"},
-    {"perfect-reads", AIMC_OPT_FLAG, &cfg.perfect_reads, 0, 0, 0, NULL, "",
-     "exact reads instead of Table 4's noisy IO"},
-    {"out-noise", AIMC_OPT_DOUBLE, &cfg.out_noise, 0, 10, 0, NULL, "",
-     "output noise of the reads (Table 4: 0.06); also the transfer read noise"},
     {"out-scale", AIMC_OPT_FLAG, &cfg.out_scale, 0, 0, 0, NULL, "",
      "learnable digital output scale per output (aihwkit learn_out_scaling)"},
     {"omega", AIMC_OPT_DOUBLE, &cfg.omega, 0, 100, 0, NULL, "",
@@ -149,7 +132,6 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     cfg.n_test = full ? 0 : 300;
     cfg.epochs = full ? 30 : 1;
     cfg.epochs_cnn = full ? 15 : 1;
-    cfg.n_col = 1;
     cfg.response = "power";
     cfg.noise_form = "additive";
     cfg.gamma_res = 0.5;
@@ -160,18 +142,11 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     cfg.dw_min_dtod = cfg.up_down_dtod = cfg.bounds_dtod = 0;
     aimc_algo_list_init(&cfg.algos, "dsgd,asgd,rl");
     cfg.update = "rank1";
-    cfg.alpha_dsgd = 0.1;
-    cfg.alpha_asgd = 0.05;
-    cfg.alpha = 0.01;
-    cfg.beta = 0.05;
-    cfg.gamma = 0.0;
-    cfg.bl_max = 31;
+    cfg.zoo = aimc_zoo_default_settings(); /* the paper's rates, BL 31, Table 4 reads */
     cfg.batch_fcn = 10;
     cfg.batch_cnn = 8;
     cfg.lr_step = 15;
     cfg.lr_decay = 0.5;
-    cfg.perfect_reads = 0;
-    cfg.out_noise = 0.06;
     cfg.out_scale = 0;
     cfg.omega = 0;
     cfg.lr_comp = 0;
@@ -233,7 +208,7 @@ typedef struct {
 /* The flags as the library's settings of a network run. */
 static aimc_zoo_settings settings_of(void)
 {
-    aimc_zoo_settings s = aimc_zoo_default_settings();
+    aimc_zoo_settings s = cfg.zoo; /* the training options */
     s.response = aimc_response_type_find(cfg.response);
     s.gamma_res = cfg.gamma_res;
     s.states = cfg.states;
@@ -244,15 +219,6 @@ static aimc_zoo_settings settings_of(void)
     s.up_down_dtod = cfg.up_down_dtod;
     s.bounds_dtod = cfg.bounds_dtod;
     s.update = aimc_update_type_find(cfg.update);
-    s.bl_max = cfg.bl_max;
-    s.alpha_dsgd = cfg.alpha_dsgd;
-    s.alpha_asgd = cfg.alpha_asgd;
-    s.alpha = cfg.alpha;
-    s.beta = cfg.beta;
-    s.gamma = cfg.gamma;
-    s.n_col = cfg.n_col;
-    s.perfect_reads = cfg.perfect_reads;
-    s.out_noise = cfg.out_noise;
     s.out_scale = cfg.out_scale;
     s.omega = cfg.omega;
     s.lr_compensation = cfg.lr_comp;

@@ -34,10 +34,10 @@
 
 typedef struct {
     const char *data, *data_dir, *arch, *sigmas, *sigmas_cnn, *algos, *response, *noise_form, *update;
-    unsigned n_train, n_test, epochs, epochs_cnn, n_col, bl_max, batch_fcn, batch_cnn, lr_step;
-    double tau_fcn, tau_cnn, gamma_res, states, alpha_dsgd, alpha_asgd, alpha, beta, gamma,
-        lr_decay, out_noise;
-    int perfect_reads, check;
+    unsigned n_train, n_test, epochs, epochs_cnn, batch_fcn, batch_cnn, lr_step;
+    double tau_fcn, tau_cnn, gamma_res, states, lr_decay;
+    aimc_zoo_settings zoo; /* rates, transfers, pulses, reads (AIMC_ZOO_TRAINING_OPTIONS) */
+    int check;
     /* parsed */
     size_t n_sigma, n_sigma_cnn;
     double sigma[MAX_SIGMA], sigma_cnn[MAX_SIGMA];
@@ -82,30 +82,13 @@ static const aimc_option options[] = {
      "comma-separated subset of dsgd, asgd, rl"},
     {"update", AIMC_OPT_NAME, &cfg.update, 0, 0, 0, aimc_update_type_names, "",
      "how updates reach the arrays"},
-    {"alpha-dsgd", AIMC_OPT_DOUBLE, &cfg.alpha_dsgd, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
-     "Digital SGD learning rate"},
-    {"alpha-asgd", AIMC_OPT_DOUBLE, &cfg.alpha_asgd, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
-     "Analog SGD learning rate (also the digital rate of analog runs)"},
-    {"alpha", AIMC_OPT_DOUBLE, &cfg.alpha, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
-     "Tiki-Taka: learning rate of the residual array P"},
-    {"beta", AIMC_OPT_DOUBLE, &cfg.beta, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",
-     "Tiki-Taka: transfer rate from P to W"},
-    {"gamma", AIMC_OPT_DOUBLE, &cfg.gamma, 0, 100, 0, NULL, "",
-     "Tiki-Taka mixing: layers compute with W + gamma P"},
-    {"n-col", AIMC_OPT_UINT, &cfg.n_col, 1, 1e6, 0, NULL, "columns",
-     "Tiki-Taka: columns of P transferred per mini-batch"},
-    {"bl-max", AIMC_OPT_UINT, &cfg.bl_max, 1, 4096, 0, NULL, "pulses",
-     "bit length of the stochastic pulse trains"},
+    AIMC_ZOO_TRAINING_OPTIONS(cfg.zoo),
     {"batch-fcn", AIMC_OPT_UINT, &cfg.batch_fcn, 1, 4096, 0, NULL, "", "FCN mini-batch"},
     {"batch-cnn", AIMC_OPT_UINT, &cfg.batch_cnn, 1, 4096, 0, NULL, "", "CNN mini-batch"},
     {"lr-step", AIMC_OPT_UINT, &cfg.lr_step, 0, 1000, 0, NULL, "epochs",
      "FCN: multiply the DSGD/ASGD rates by --lr-decay every this many epochs (0: never)"},
     {"lr-decay", AIMC_OPT_DOUBLE, &cfg.lr_decay, 0, 1, AIMC_OPT_MIN_OPEN, NULL, "",
      "FCN learning-rate decay factor (StepLR)"},
-    {"perfect-reads", AIMC_OPT_FLAG, &cfg.perfect_reads, 0, 0, 0, NULL, "",
-     "exact reads instead of Table 4's noisy IO"},
-    {"out-noise", AIMC_OPT_DOUBLE, &cfg.out_noise, 0, 10, 0, NULL, "",
-     "output noise of the reads (Table 4: 0.06); also the transfer read noise"},
     {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
      "exit 1 unless the asserted claims hold (the quick test)"},
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -135,19 +118,12 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     cfg.states = 1200;
     cfg.algos = full ? "dsgd,asgd,rl" : "dsgd,asgd";
     cfg.update = "rank1";
-    cfg.alpha_dsgd = 0.1;
-    cfg.alpha_asgd = 0.05;
-    cfg.alpha = 0.01;
-    cfg.beta = 0.05;
-    cfg.gamma = 0;
-    cfg.n_col = 8;
-    cfg.bl_max = 31;
+    cfg.zoo = aimc_zoo_default_settings(); /* the paper's rates, BL 31, Table 4 reads */
+    cfg.zoo.n_col = 8; /* the paper's transfers per column and epoch on 8 000 digits */
     cfg.batch_fcn = 10;
     cfg.batch_cnn = 8;
     cfg.lr_step = 15; /* the paper's StepLR: halve after 15 of its 30 epochs */
     cfg.lr_decay = 0.5;
-    cfg.perfect_reads = 0;
-    cfg.out_noise = 0.06;
     cfg.check = 0;
     c->reps = 1;
 }
@@ -295,7 +271,7 @@ static size_t plan_runs(const net_entry *nets, size_t nn, run_entry *runs)
 
 static int params_of(const run_entry *r, aimc_nn_params *p, aimc_err *err)
 {
-    aimc_zoo_settings s = aimc_zoo_default_settings();
+    aimc_zoo_settings s = cfg.zoo; /* the training options */
     s.response = aimc_response_type_find(cfg.response);
     s.gamma_res = cfg.gamma_res;
     s.states = cfg.states;
@@ -303,15 +279,6 @@ static int params_of(const run_entry *r, aimc_nn_params *p, aimc_err *err)
     s.noise_form = strcmp(cfg.noise_form, "multiplicative") == 0 ? AIMC_NOISE_MULTIPLICATIVE
                                                                   : AIMC_NOISE_ADDITIVE;
     s.update = aimc_update_type_find(cfg.update);
-    s.bl_max = cfg.bl_max;
-    s.alpha_dsgd = cfg.alpha_dsgd;
-    s.alpha_asgd = cfg.alpha_asgd;
-    s.alpha = cfg.alpha;
-    s.beta = cfg.beta;
-    s.gamma = cfg.gamma;
-    s.n_col = cfg.n_col;
-    s.perfect_reads = cfg.perfect_reads;
-    s.out_noise = cfg.out_noise;
     return aimc_zoo_params(&s, r->algo, r->net->tau, p, err);
 }
 

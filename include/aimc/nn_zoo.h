@@ -66,6 +66,30 @@ typedef struct {
 
 aimc_zoo_settings aimc_zoo_default_settings(void);
 
+/* The training options every network program shares, bound to the fields
+ * of an aimc_zoo_settings (defaults from aimc_zoo_default_settings), for a
+ * program's option table (aimc/prog.h):
+ *     AIMC_ZOO_TRAINING_OPTIONS(cfg.zoo), */
+#define AIMC_ZOO_TRAINING_OPTIONS(z)                                                               \
+    {"alpha-dsgd", AIMC_OPT_DOUBLE, &(z).alpha_dsgd, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",          \
+     "Digital SGD learning rate"},                                                                 \
+    {"alpha-asgd", AIMC_OPT_DOUBLE, &(z).alpha_asgd, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",          \
+     "Analog SGD learning rate (also the digital rate of analog runs)"},                          \
+    {"alpha", AIMC_OPT_DOUBLE, &(z).alpha, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",                    \
+     "Tiki-Taka: learning rate of the residual array P"},                                          \
+    {"beta", AIMC_OPT_DOUBLE, &(z).beta, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "",                      \
+     "Tiki-Taka: transfer rate from P to W"},                                                      \
+    {"gamma", AIMC_OPT_DOUBLE, &(z).gamma, 0, 100, 0, NULL, "",                                    \
+     "Tiki-Taka mixing: layers compute with W + gamma P"},                                         \
+    {"n-col", AIMC_OPT_UINT, &(z).n_col, 1, 1e6, 0, NULL, "columns",                               \
+     "Tiki-Taka: columns of P transferred per mini-batch"},                                        \
+    {"bl-max", AIMC_OPT_UINT, &(z).bl_max, 1, 4096, 0, NULL, "pulses",                             \
+     "bit length of the stochastic pulse trains"},                                                 \
+    {"perfect-reads", AIMC_OPT_FLAG, &(z).perfect_reads, 0, 0, 0, NULL, "",                        \
+     "exact reads instead of Table 4's noisy IO"},                                                 \
+    {"out-noise", AIMC_OPT_DOUBLE, &(z).out_noise, 0, 10, 0, NULL, "",                             \
+     "output noise of the reads (Table 4: 0.06); also the transfer read noise"}
+
 /* Network parameters for one run of `algo` with radius τ (ignored by
  * Digital SGD, which reads exactly and has no device). */
 int aimc_zoo_params(const aimc_zoo_settings *s, const aimc_optim_type *algo, double tau,
