@@ -1,6 +1,7 @@
 /* test_problem.c — least squares: gradients, factors, curvature; noise moments. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <float.h>
 #include <criterion/criterion.h>
 #include <gsl/gsl_integration.h>
@@ -181,4 +182,23 @@ Test(problem, shifted_abs_mean_is_even_in_mu_and_at_least_the_larger_part)
             const double floor = fmax(mu, aimc_gnoise_abs_mean(laws[l], 0.8));
             cr_expect_geq(a, floor * (1.0 - 4.0 * DBL_EPSILON), "law %zu mu=%g", l, mu);
         }
+}
+
+/* A with singular values 3 and 1 (any row rotation keeps them): s̄ = 2. */
+Test(problem, mean_singular_value_of_a_known_matrix)
+{
+    aimc_err err = {0};
+    aimc_lsq *p = aimc_lsq_alloc_random(4, 2, 1.0, 1.0, 1, 1, &err);
+    cr_assert_not_null(p, "%s", err.msg);
+    const double c = cos(0.3), s = sin(0.3);
+    const double A[8] = {3 * c, 0, 3 * s, 0, 0, 1, 0, 0}; /* rows (3c,0),(3s,0),(0,1),(0,0) */
+    memcpy(p->A, A, sizeof A);
+    double sbar = 0;
+    cr_assert_eq(aimc_lsq_mean_singular_value(p, &sbar, &err), 0, "%s", err.msg);
+    cr_assert_float_eq(sbar, 2.0, 1e-12, "s = %.17g", sbar);
+    aimc_lsq_free(p);
+    aimc_lsq *w = aimc_lsq_alloc_random(2, 3, 1.0, 1.0, 1, 1, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    cr_assert_neq(aimc_lsq_mean_singular_value(w, &sbar, &err), 0, "m < n must be refused");
+    aimc_lsq_free(w);
 }

@@ -259,29 +259,6 @@ static int device_of(double tau, aimc_device_params *dp, aimc_err *err)
     return aimc_device_cli_resolve(&dc, dp, err);
 }
 
-/* The mean singular value s̄ of A: the script divides the read-noise std by
- * it so that the analog run's noise is comparable to σ on the gradient. */
-static int mean_singular_value(const aimc_lsq *p, double *sbar, aimc_err *err)
-{
-    gsl_matrix *U = gsl_matrix_alloc(p->m, p->n), *V = gsl_matrix_alloc(p->n, p->n);
-    gsl_vector *S = gsl_vector_alloc(p->n), *work = gsl_vector_alloc(p->n);
-    int st = (!U || !V || !S || !work) ? AIMC_FAIL(err, GSL_ENOMEM, "a-fig3: out of memory") : 0;
-    if (!st && p->m < p->n)
-        st = AIMC_FAIL(err, GSL_EINVAL, "a-fig3: --read-noise-scale mean-sv needs m >= n");
-    if (!st) {
-        memcpy(U->data, p->A, p->m * p->n * sizeof *p->A);
-        gsl_linalg_SV_decomp(U, V, S, work);
-        *sbar = 0;
-        for (size_t i = 0; i < p->n; ++i)
-            *sbar += gsl_vector_get(S, i) / (double)p->n;
-    }
-    gsl_matrix_free(U);
-    gsl_matrix_free(V);
-    gsl_vector_free(S);
-    gsl_vector_free(work);
-    return st;
-}
-
 /* The loop's parameters for curve c in the panel with radius τ.  Loss
  * scale κ: a step κα on f, digital noise σ/κ on ∇f, read noise unchanged. */
 static aimc_lsq_train_params curve_params(const curve_spec *c, double tau, double read_sigma)
@@ -698,7 +675,7 @@ int main(int argc, char **argv)
         st = err.status ? err.status : GSL_EFAILED;
     double sbar = 1.0;
     if (!st && strcmp(cfg.read_scale, "mean-sv") == 0)
-        st = mean_singular_value(prob, &sbar, &err);
+        st = aimc_lsq_mean_singular_value(prob, &sbar, &err);
     const double read_sigma = cfg.sigma / sbar;
     double *fl = malloc(cfg.nt * cfg.nc * com.reps * sizeof *fl);
     if (!st && !fl)

@@ -385,29 +385,6 @@ static int validate_panels(const panel P[3], aimc_err *err)
     return st;
 }
 
-/* The mean singular value s̄ of A (the script of (a) divides the read-noise
- * std by it). */
-static int mean_singular_value(const aimc_lsq *p, double *sbar, aimc_err *err)
-{
-    gsl_matrix *U = gsl_matrix_alloc(p->m, p->n), *V = gsl_matrix_alloc(p->n, p->n);
-    gsl_vector *S = gsl_vector_alloc(p->n), *work = gsl_vector_alloc(p->n);
-    int st = (!U || !V || !S || !work) ? AIMC_FAIL(err, GSL_ENOMEM, "a-fig4: out of memory") : 0;
-    if (!st && p->m < p->n)
-        st = AIMC_FAIL(err, GSL_EINVAL, "a-fig4: --a-read-noise-scale mean-sv needs m >= a-n");
-    if (!st) {
-        memcpy(U->data, p->A, p->m * p->n * sizeof *p->A);
-        gsl_linalg_SV_decomp(U, V, S, work);
-        *sbar = 0;
-        for (size_t i = 0; i < p->n; ++i)
-            *sbar += gsl_vector_get(S, i) / (double)p->n;
-    }
-    gsl_matrix_free(U);
-    gsl_matrix_free(V);
-    gsl_vector_free(S);
-    gsl_vector_free(work);
-    return st;
-}
-
 /* Panel (c): clip the constant starts to the device's bounds (what
  * programming the tile does, so that equal starts are seen as equal), and
  * compute the pre-trained starts: noise-free Digital GD on the same loss
@@ -450,7 +427,7 @@ static int prepare_panels(panel P[3], uint64_t seed, aimc_err *err)
             st = err->status ? err->status : GSL_EFAILED;
     }
     if (!st && strcmp(cfg.a_read_scale, "mean-sv") == 0)
-        st = mean_singular_value(P[0].prob, &P[0].read_scale, err);
+        st = aimc_lsq_mean_singular_value(P[0].prob, &P[0].read_scale, err);
     if (!st)
         st = prepare_c(&P[2], err);
     return st;

@@ -39,6 +39,10 @@ aimc_lsq *aimc_lsq_alloc_random(size_t m, size_t n, double sigma_a, double sigma
                                 uint64_t seed, uint32_t object, aimc_err *err);
 void aimc_lsq_free(aimc_lsq *p);
 
+/* The mean singular value s̄ of A (Paper A's scripts divide a read-noise
+ * std by it); needs m ≥ n.  GSL's SVD on a copy of A. */
+int aimc_lsq_mean_singular_value(const aimc_lsq *p, double *sbar, aimc_err *err);
+
 double aimc_lsq_loss(aimc_lsq *p, const double *w);
 /* Dense gradient into g (n). */
 void aimc_lsq_gradient(aimc_lsq *p, const double *w, double *g);

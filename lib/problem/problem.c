@@ -5,6 +5,7 @@
 
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 
 #include "aimc/problem.h"
@@ -257,4 +258,27 @@ void aimc_quad_stoch_gradient(const aimc_quad *q, const double *w, aimc_stream *
 {
     aimc_quad_gradient(q, w, g);
     aimc_gnoise_add(g, q->n, q->noise, q->sigma, s);
+}
+
+int aimc_lsq_mean_singular_value(const aimc_lsq *p, double *sbar, aimc_err *err)
+{
+    if (p->m < p->n)
+        return AIMC_FAIL(err, GSL_EINVAL,
+                         "problem: the mean singular value needs m >= n (m = %zu, n = %zu)", p->m,
+                         p->n);
+    gsl_matrix *U = gsl_matrix_alloc(p->m, p->n), *V = gsl_matrix_alloc(p->n, p->n);
+    gsl_vector *S = gsl_vector_alloc(p->n), *work = gsl_vector_alloc(p->n);
+    int st = (!U || !V || !S || !work) ? AIMC_FAIL(err, GSL_ENOMEM, "problem: out of memory") : 0;
+    if (!st) {
+        memcpy(U->data, p->A, p->m * p->n * sizeof *p->A);
+        gsl_linalg_SV_decomp(U, V, S, work);
+        *sbar = 0;
+        for (size_t i = 0; i < p->n; ++i)
+            *sbar += gsl_vector_get(S, i) / (double)p->n;
+    }
+    gsl_matrix_free(U);
+    gsl_matrix_free(V);
+    gsl_vector_free(S);
+    gsl_vector_free(work);
+    return st;
 }
