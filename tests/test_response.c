@@ -1,4 +1,5 @@
-/* test_response.c — unit tests of the response module (SPEC §1.3, §1.4, §5).
+/* test_response.c — unit tests of the response module (SPEC §1.3, §1.4, §5),
+ * with the figures' example table and tabulation (lib/response/examples.c).
  *
  * Every claim is checked for every family in aimc_response_types[], each with
  * several parameter sets: the examples the family itself supplies
@@ -12,6 +13,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -369,39 +371,43 @@ static void expect_rejected(const aimc_response_type *type, const aimc_response_
     cr_expect_eq(type->validate(p, NULL), GSL_EINVAL);
 }
 
-Test(response, validation_rejects_bad_tau_in_every_family_that_reads_it)
+/* Every family that reads the parameters `flag` rejects each value of
+ * bad[0..n) put into the field at `offset` of one of its valid sets
+ * (expect_rejected, naming `what`); returns how many families read it. */
+static size_t expect_readers_reject(unsigned flag, size_t offset, const double *bad, size_t n,
+                                    const char *what)
 {
-    const double bad[] = {0.0, -1.0, -0.0, NAN, INFINITY, -INFINITY};
     size_t checked = 0;
     for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
         const aimc_response_type *type = aimc_response_types[t];
-        if (!(type->params & AIMC_RP_TAU))
+        if (!(type->params & flag))
             continue;
-        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        for (size_t b = 0; b < n; b++) {
             aimc_response_params p = valid_params(type);
-            p.tau = bad[b];
-            expect_rejected(type, &p, "tau = ");
+            memcpy((char *)&p + offset, &bad[b], sizeof bad[b]);
+            expect_rejected(type, &p, what);
         }
         checked++;
     }
+    return checked;
+}
+
+/* The same for field (a double of aimc_response_params) and an array bad. */
+#define EXPECT_READERS_REJECT(flag, field, bad, what)                                              \
+    expect_readers_reject((flag), offsetof(aimc_response_params, field), (bad),                    \
+                          sizeof(bad) / sizeof((bad)[0]), (what))
+
+Test(response, validation_rejects_bad_tau_in_every_family_that_reads_it)
+{
+    const double bad[] = {0.0, -1.0, -0.0, NAN, INFINITY, -INFINITY};
+    const size_t checked = EXPECT_READERS_REJECT(AIMC_RP_TAU, tau, bad, "tau = ");
     cr_expect_geq(checked, 5, "softbounds, both linear, power and exponential read tau");
 }
 
 Test(response, validation_rejects_bad_gamma_res_in_every_family_that_reads_it)
 {
     const double bad[] = {0.0, -1.0, NAN, INFINITY, -INFINITY};
-    size_t checked = 0;
-    for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
-        const aimc_response_type *type = aimc_response_types[t];
-        if (!(type->params & AIMC_RP_GAMMA_RES))
-            continue;
-        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
-            aimc_response_params p = valid_params(type);
-            p.gamma_res = bad[b];
-            expect_rejected(type, &p, "gamma_res = ");
-        }
-        checked++;
-    }
+    const size_t checked = EXPECT_READERS_REJECT(AIMC_RP_GAMMA_RES, gamma_res, bad, "gamma_res = ");
     cr_expect(aimc_response_power.params & aimc_response_exponential.params & AIMC_RP_GAMMA_RES,
               "power and exponential read gamma_res");
     cr_expect_geq(checked, 2);
@@ -410,21 +416,15 @@ Test(response, validation_rejects_bad_gamma_res_in_every_family_that_reads_it)
 Test(response, validation_rejects_c_lin_outside_the_open_interval_minus_one_one)
 {
     const double bad[] = {-1.0, 1.0, 1.5, -2.0, NAN, INFINITY};
-    size_t checked = 0;
+    const size_t checked = EXPECT_READERS_REJECT(AIMC_RP_C_LIN, c_lin, bad, "c_lin = ");
+    /* Just inside the interval is fine. */
     for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
         const aimc_response_type *type = aimc_response_types[t];
         if (!(type->params & AIMC_RP_C_LIN))
             continue;
-        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
-            aimc_response_params p = valid_params(type);
-            p.c_lin = bad[b];
-            expect_rejected(type, &p, "c_lin = ");
-        }
-        /* Just inside the interval is fine. */
         aimc_response_params p = valid_params(type);
         p.c_lin = nextafter(1.0, 0.0);
         cr_expect_eq(type->validate(&p, NULL), GSL_SUCCESS, "%s: c just below 1", type->name);
-        checked++;
     }
     cr_expect(aimc_response_linear.params & aimc_response_linear_aihwkit.params & AIMC_RP_C_LIN,
               "both linear families read c_lin");
@@ -533,61 +533,73 @@ Test(response, init_copies_type_and_parameters_and_rejects_NULL_arguments)
 #define WIDE_F0 -0.5
 #define WIDE_F1 1.5
 
-Test(response, q_plus_is_F_minus_G_and_q_minus_is_F_plus_G)
+/* The library's values at one state w of one parameter set. */
+typedef struct {
+    double w, qp, qm, F, G;
+} point_values;
+
+/* check(r, v) at every point of the wide grid of every parameter set: the
+ * identities between q±, F, G, M and R, which hold everywhere. */
+static void for_each_wide_point(void (*check)(const aimc_response *r, const point_values *v))
 {
     for (size_t i = 0; i < n_cases; i++) {
         const aimc_response *r = &cases[i];
         for (size_t k = 0; k < N_WIDE; k++) {
-            const double w = grid_point(r, WIDE_F0, WIDE_F1, k, N_WIDE);
-            double qp, qm;
-            aimc_response_q(r, w, &qp, &qm);
-            const double F = aimc_response_F(r, w), G = aimc_response_G(r, w);
-            /* F and G each carry one rounding (relative EPS/2 of F ≤ max q),
-             * and F ∓ G one more: ≤ 3·(EPS/2)·2·max q; 4 EPS max q covers it. */
-            const double tol = 4.0 * EPS * fmax(qp, qm);
-            cr_expect_leq(fabs(F - G - qp), tol, "%s at w = %g", describe(r), w);
-            cr_expect_leq(fabs(F + G - qm), tol, "%s at w = %g", describe(r), w);
+            point_values v = {.w = grid_point(r, WIDE_F0, WIDE_F1, k, N_WIDE)};
+            aimc_response_q(r, v.w, &v.qp, &v.qm);
+            v.F = aimc_response_F(r, v.w);
+            v.G = aimc_response_G(r, v.w);
+            check(r, &v);
         }
     }
+}
+
+static void check_q_is_F_minus_plus_G(const aimc_response *r, const point_values *v)
+{
+    /* F and G each carry one rounding (relative EPS/2 of F ≤ max q),
+     * and F ∓ G one more: ≤ 3·(EPS/2)·2·max q; 4 EPS max q covers it. */
+    const double tol = 4.0 * EPS * fmax(v->qp, v->qm);
+    cr_expect_leq(fabs(v->F - v->G - v->qp), tol, "%s at w = %g", describe(r), v->w);
+    cr_expect_leq(fabs(v->F + v->G - v->qm), tol, "%s at w = %g", describe(r), v->w);
+}
+
+Test(response, q_plus_is_F_minus_G_and_q_minus_is_F_plus_G)
+{
+    for_each_wide_point(check_q_is_F_minus_plus_G);
+}
+
+static void check_M(const aimc_response *r, const point_values *v)
+{
+    const double qp = v->qp, qm = v->qm, F = v->F, G = v->G;
+    const double M = aimc_response_M(r, v->w);
+    /* One rounded product of the same q±. */
+    cr_expect_leq(fabs(M - qp * qm), 0.5 * EPS * fabs(qp * qm), "%s at w = %g", describe(r),
+                  v->w);
+    /* F² − G² cancels: its rounding is a few EPS of F² + G², plus
+     * the rounding of F and G themselves (relative EPS each, twice). */
+    cr_expect_leq(fabs(F * F - G * G - M), 6.0 * EPS * (F * F + G * G), "%s at w = %g",
+                  describe(r), v->w);
 }
 
 Test(response, M_is_q_plus_times_q_minus_and_F_squared_minus_G_squared)
 {
-    for (size_t i = 0; i < n_cases; i++) {
-        const aimc_response *r = &cases[i];
-        for (size_t k = 0; k < N_WIDE; k++) {
-            const double w = grid_point(r, WIDE_F0, WIDE_F1, k, N_WIDE);
-            double qp, qm;
-            aimc_response_q(r, w, &qp, &qm);
-            const double F = aimc_response_F(r, w), G = aimc_response_G(r, w);
-            const double M = aimc_response_M(r, w);
-            /* One rounded product of the same q±. */
-            cr_expect_leq(fabs(M - qp * qm), 0.5 * EPS * fabs(qp * qm), "%s at w = %g",
-                          describe(r), w);
-            /* F² − G² cancels: its rounding is a few EPS of F² + G², plus
-             * the rounding of F and G themselves (relative EPS each, twice). */
-            cr_expect_leq(fabs(F * F - G * G - M), 6.0 * EPS * (F * F + G * G),
-                          "%s at w = %g", describe(r), w);
-        }
-    }
+    for_each_wide_point(check_M);
+}
+
+static void check_R(const aimc_response *r, const point_values *v)
+{
+    const double R = aimc_response_R(r, v->w), F = v->F, G = v->G;
+    /* Both sides are a ratio of a rounded difference and a rounded
+     * sum of the same q±: ≤ 3 roundings each, relative to R. */
+    cr_expect_leq(fabs(R - G / F), 6.0 * EPS * fabs(R), "%s at w = %g", describe(r), v->w);
+    /* q± ≥ 0 ⇒ |q₋ − q₊| ≤ q₋ + q₊, and F > 0 since q± never both vanish. */
+    cr_expect(F > 0.0 && fabs(R) <= 1.0, "%s at w = %g: F = %g, R = %g", describe(r), v->w, F,
+              R);
 }
 
 Test(response, R_is_G_over_F_and_lies_in_minus_one_one)
 {
-    for (size_t i = 0; i < n_cases; i++) {
-        const aimc_response *r = &cases[i];
-        for (size_t k = 0; k < N_WIDE; k++) {
-            const double w = grid_point(r, WIDE_F0, WIDE_F1, k, N_WIDE);
-            const double R = aimc_response_R(r, w);
-            const double F = aimc_response_F(r, w), G = aimc_response_G(r, w);
-            /* Both sides are a ratio of a rounded difference and a rounded
-             * sum of the same q±: ≤ 3 roundings each, relative to R. */
-            cr_expect_leq(fabs(R - G / F), 6.0 * EPS * fabs(R), "%s at w = %g", describe(r), w);
-            /* q± ≥ 0 ⇒ |q₋ − q₊| ≤ q₋ + q₊, and F > 0 since q± never both vanish. */
-            cr_expect(F > 0.0 && fabs(R) <= 1.0, "%s at w = %g: F = %g, R = %g", describe(r), w,
-                      F, R);
-        }
-    }
+    for_each_wide_point(check_R);
 }
 
 Test(response, scalar_functions_equal_one_array_eval)
@@ -1438,18 +1450,8 @@ Test(response, expstep_aihwkit_granularity_is_the_mean_step_at_zero_and_not_149)
 Test(response, validation_rejects_pow_up_down_outside_minus_one_one)
 {
     const double bad[] = {-1.0, 1.0, 1.5, NAN, INFINITY};
-    size_t checked = 0;
-    for (size_t t = 0; aimc_response_types[t] != NULL; t++) {
-        const aimc_response_type *type = aimc_response_types[t];
-        if (!(type->params & AIMC_RP_POW_UP_DOWN))
-            continue;
-        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
-            aimc_response_params p = valid_params(type);
-            p.pow_up_down = bad[b];
-            expect_rejected(type, &p, "pow_up_down = ");
-        }
-        checked++;
-    }
+    const size_t checked =
+        EXPECT_READERS_REJECT(AIMC_RP_POW_UP_DOWN, pow_up_down, bad, "pow_up_down = ");
     cr_expect_geq(checked, 1, "powstep-aihwkit reads pow_up_down");
 }
 
@@ -1520,4 +1522,47 @@ Test(response, defaults_of_the_aihwkit_fields_are_aihwkit_s)
      * z⋄ = ln(A_down/A_up)/(γ_up + γ_down), within 5e-5 of b (1.7e-5 in fact);
      * w = (z − b)τ/a turns that into |w⋄| ≤ 5e-5·τ/0.244 ≈ 2e-4·τ. */
     cr_expect_leq(fabs(w), 5e-4 * p.tau, "w* = %g", w);
+}
+
+/* ---- the figures' example response (lib/response/examples.c) ----------- */
+
+Test(response, the_nonmonotone_table_is_valid_and_its_symmetric_point_lies_between_nodes)
+{
+    for (double tau = 0.5; tau < 4.0; tau *= 2.0) {
+        aimc_response_params p = aimc_response_default_params();
+        aimc_response r;
+        aimc_err err = {0, ""};
+        aimc_response_nonmonotone_table(&p, tau);
+        cr_assert_eq(aimc_response_init(&r, &aimc_response_piecewise, &p, &err), 0, "%s", err.msg);
+        cr_expect(p.n_nodes == 17 && p.node_w[0] == -tau && p.node_w[16] == tau);
+        double wsp;
+        cr_assert_eq(aimc_response_symmetric_point(&r, &wsp, &err), 0, "%s", err.msg);
+        /* ≈ 0.19τ as documented; nodes are τ/8 apart, so "between nodes"
+         * means more than 1 % of that from each. */
+        cr_expect_leq(fabs(wsp / tau - 0.19), 0.01, "w_sym/tau = %g", wsp / tau);
+        for (size_t k = 0; k < p.n_nodes; ++k)
+            cr_expect_gt(fabs(wsp - p.node_w[k]), 0.01 * tau / 8.0);
+        /* Non-monotone: q₊ rises somewhere although it falls overall. */
+        int rises = 0;
+        for (size_t k = 1; k < p.n_nodes; ++k)
+            rises |= p.node_qp[k] > p.node_qp[k - 1];
+        cr_expect(rises && p.node_qp[16] < p.node_qp[0]);
+    }
+}
+
+Test(response, tabulating_a_response_gives_its_pointwise_values)
+{
+    aimc_response_params p = aimc_response_default_params();
+    aimc_response r;
+    p.c_lin = 0.3;
+    cr_assert_eq(aimc_response_init(&r, &aimc_response_linear, &p, NULL), 0);
+    const double w[] = {-1.0, -0.25, 0.0, 0.6, 1.0};
+    double qp[5], qm[5], F[5], G[5];
+    aimc_response_tabulate(&r, 5, w, qp, qm, F, G);
+    for (size_t k = 0; k < 5; ++k) {
+        double a, b;
+        aimc_response_q(&r, w[k], &a, &b);
+        cr_expect(qp[k] == a && qm[k] == b, "w = %g", w[k]);
+        cr_expect(F[k] == aimc_response_F(&r, w[k]) && G[k] == aimc_response_G(&r, w[k]));
+    }
 }

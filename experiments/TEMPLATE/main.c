@@ -109,44 +109,46 @@ static int run_algorithm(aimc_h5 *h, aimc_lsq *prob, const aimc_lsq_train_params
     return st;
 }
 
+/* The training parameters tp = ctx from the options (its device is
+ * already resolved from --response etc. by aimc_prog_start); every chosen
+ * algorithm must accept them before any work or any file. */
+static int training_params(void *ctx, aimc_err *err)
+{
+    aimc_lsq_train_params *tp = ctx;
+    tp->optim.main.update = &aimc_update_compact;
+    tp->optim.residual = tp->optim.main; /* P: the same device (used by rl, ttv2, rlv2) */
+    tp->optim.alpha = cfg.alpha;
+    tp->optim.beta = cfg.beta;
+    tp->optim.gamma = cfg.gamma;
+    tp->steps = cfg.steps;
+    tp->w0_value = cfg.w0;
+    for (size_t a = 0; a < cfg.algos.n; ++a) {
+        const int st = aimc_optim_validate(cfg.algos.type[a], &tp->optim, err);
+        if (st)
+            return st;
+    }
+    return GSL_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
+    /* 1. Read the options and validate everything before any work or any
+     * file (bad input: one line, exit 2); 2. open the result file (refuses
+     * to overwrite without --force) with its provenance. */
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
+    aimc_err err = {0};
+    aimc_lsq_train_params tp = aimc_lsq_train_default_params();
+    const aimc_prog_start_opts so = {
+        .device = &cfg.dev, .dp = &tp.optim.main.device, .validate = training_params, .ctx = &tp};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
 
-    /* 1. Validate everything before any work or any file. */
-    aimc_err err = {0};
-    aimc_lsq_train_params tp = aimc_lsq_train_default_params();
-    if (aimc_device_cli_resolve(&cfg.dev, &tp.optim.main.device, &err)) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg);
-        return 2;
-    }
-    tp.optim.main.update = &aimc_update_compact;
-    tp.optim.residual = tp.optim.main; /* P: the same device (used by rl, ttv2, rlv2) */
-    tp.optim.alpha = cfg.alpha;
-    tp.optim.beta = cfg.beta;
-    tp.optim.gamma = cfg.gamma;
-    tp.steps = cfg.steps;
-    tp.w0_value = cfg.w0;
-
-    for (size_t a = 0; a < cfg.algos.n; ++a)
-        if (aimc_optim_validate(cfg.algos.type[a], &tp.optim, &err)) {
-            fprintf(stderr, "%s: %s\n", spec.program, err.msg);
-            return 2;
-        }
-
-    /* 2. Open the result file (refuses to overwrite without --force). */
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
-
     /* 3. Compute and 4. write one /runs/<algorithm> each. */
-    aimc_lsq *prob = NULL;
-    if (!st && !(prob = aimc_lsq_alloc_random(cfg.m, cfg.n, 1.0, 0.5, com.seed, 100, &err)))
-        st = GSL_EFAILED;
+    aimc_lsq *prob;
+    st = aimc_prog_problem(&prob, cfg.m, cfg.n, 1.0, 0.5, com.seed, 100, st, &err);
     for (size_t a = 0; !st && a < cfg.algos.n; ++a) {
         tp.algo = cfg.algos.type[a];
         st = run_algorithm(h, prob, &tp, &com, &err);

@@ -66,8 +66,6 @@ typedef struct {
 
 static fig_cfg cfg;
 
-static const char *rounding_choices(void) { return "stochastic|nearest|ceil"; }
-
 static const aimc_option options[] = {
     {"m", AIMC_OPT_UINT, &cfg.m, 1, 1e6, 0, NULL, "rows", "samples (rows of A)"},
     {"n", AIMC_OPT_UINT, &cfg.n, 1, 1e5, 0, NULL, "", "unknowns D (columns of A)"},
@@ -86,14 +84,12 @@ static const aimc_option options[] = {
      "read|digital|none)"},
     {"bl-max", AIMC_OPT_UINT, &cfg.bl_max, 1, 4096, 0, NULL, "pulses",
      "bit length cap of the pulsed kernels (aihwkit desired_bl)"},
-    {"rounding", AIMC_OPT_NAME, &cfg.rounding, 0, 0, 0, rounding_choices, "",
-     "pulse-count rounding of the pulsed kernel"},
+    AIMC_ROUNDING_OPTION(cfg.rounding),
     {"w0", AIMC_OPT_DOUBLE, &cfg.w0, -1e6, 1e6, 0, NULL, "", "initial weight (every entry)"},
     {"steps", AIMC_OPT_UINT, &cfg.steps, 1, 1e8, 0, NULL, "", "gradient computations K"},
     {"tail", AIMC_OPT_UINT, &cfg.tail, 1, 1e8, 0, NULL, "steps",
      "asymptotic error = mean of the last `tail` recorded errors"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -194,13 +190,6 @@ static const aimc_prog_spec spec = {
 /* Object id of the problem's random stream. */
 #define OBJ_PROBLEM 100
 
-static aimc_rounding rounding_of(const char *name)
-{
-    if (strcmp(name, "nearest") == 0)
-        return AIMC_ROUND_NEAREST;
-    return strcmp(name, "ceil") == 0 ? AIMC_ROUND_CEIL : AIMC_ROUND_STOCHASTIC;
-}
-
 /* The loop's parameters for one curve; ak == NULL is Digital SGD.  The
  * loss scale κ becomes step κα and digital noise σ/κ on ∇f (header). */
 static aimc_lsq_train_params curve_params(const analog_curve *ak, double alpha)
@@ -212,7 +201,7 @@ static aimc_lsq_train_params curve_params(const analog_curve *ak, double alpha)
     tp.optim.alpha = cfg.loss_scale * alpha;
     tp.optim.main.update = ak ? ak->kernel : &aimc_update_float;
     tp.optim.main.pulse.bl_max = cfg.bl_max;
-    tp.optim.main.pulse.rounding = rounding_of(cfg.rounding);
+    tp.optim.main.pulse.rounding = aimc_rounding_of(cfg.rounding);
     tp.steps = cfg.steps;
     tp.w0_value = cfg.w0;
     const noise_path np = ak ? ak->noise : NOISE_DIGITAL;
@@ -612,34 +601,34 @@ static void summarize(const aimc_lsq *prob, const double *fl, size_t reps, summa
     s->offset = read_offset(prob);
 }
 
+/* Every curve's kernel must be valid before any work or file (after the
+ * device, which aimc_prog_start resolves). */
+static int validate_curves(void *ctx, aimc_err *err)
+{
+    (void)ctx;
+    int bad = 0;
+    for (size_t c = 0; c <= cfg.nk && !bad; ++c) {
+        const aimc_lsq_train_params tp = curve_params(c ? &cfg.ak[c - 1] : NULL, cfg.alpha[0]);
+        bad = aimc_optim_validate(tp.algo, &tp.optim, err);
+    }
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
+    aimc_err err = {0};
+    aimc_device_params dp;
+    const aimc_prog_start_opts so = {.device = &cfg.dev, .dp = &dp, .validate = validate_curves};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    aimc_err err = {0};
-    /* Validate every curve's device and kernel before any work or file. */
-    aimc_device_params dp;
-    int bad = aimc_device_cli_resolve(&cfg.dev, &dp, &err);
-    for (size_t c = 0; c <= cfg.nk && !bad; ++c) {
-        const aimc_lsq_train_params tp = curve_params(c ? &cfg.ak[c - 1] : NULL, cfg.alpha[0]);
-        bad = aimc_optim_validate(tp.algo, &tp.optim, &err);
-    }
-    if (bad) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg);
-        return 2;
-    }
-
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
     /* One problem for every curve and repetition (the script's seed 42). */
-    aimc_lsq *prob = NULL;
-    if (!st && !(prob = aimc_lsq_alloc_random(cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed,
-                                              OBJ_PROBLEM, &err)))
-        st = err.status ? err.status : GSL_EFAILED;
+    aimc_lsq *prob;
+    st = aimc_prog_problem(&prob, cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed, OBJ_PROBLEM,
+                           st, &err);
     double *fl = malloc((cfg.nk + 1) * cfg.na * com.reps * sizeof *fl);
     if (!st && fl == NULL)
         st = AIMC_FAIL(&err, GSL_ENOMEM, "a-fig1: out of memory");
@@ -653,11 +642,6 @@ int main(int argc, char **argv)
     aimc_diverged_run dv = {0};
     if (!st)
         st = run_all(h, prob, &com, fl, &dv, &err);
-    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
-        aimc_lsq_free(prob);
-        free(fl);
-        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
-    }
     int claims_ok = 1;
     if (!st) {
         summarize(prob, fl, com.reps, &s);
@@ -674,8 +658,5 @@ int main(int argc, char **argv)
                                  &err);
     aimc_lsq_free(prob);
     free(fl);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && !claims_ok)
-        return 1;
-    return rc;
+    return aimc_prog_finish_run(h, &spec, st, &dv, cfg.check && !claims_ok, &err);
 }

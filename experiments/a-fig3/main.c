@@ -72,7 +72,6 @@ typedef struct {
 
 static fig_cfg cfg;
 
-static const char *rounding_choices(void) { return "stochastic|nearest|ceil"; }
 static const char *read_scale_choices(void) { return "mean-sv|none"; }
 
 /* The device options of every program except --tau and --dw-min, which
@@ -93,18 +92,7 @@ static const aimc_option options[] = {
      "response exponent (power) or rate (exponential)"},
     {"c-lin", AIMC_OPT_DOUBLE, &cfg.dev.c_lin, -1, 1, AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN, NULL,
      "", "asymmetry c of the linear families"},
-    {"sigma-c", AIMC_OPT_DOUBLE, &cfg.dev.sigma_c, 0, 100, 0, NULL, "",
-     "cycle-to-cycle pulse noise"},
-    {"noise-form", AIMC_OPT_NAME, &cfg.dev.noise_form, 0, 0, 0, aimc_noise_form_names, "",
-     "how cycle noise enters a pulse (SPEC 1.1)"},
-    {"dw-min-dtod", AIMC_OPT_DOUBLE, &cfg.dev.dw_min_dtod, 0, 10, 0, NULL, "",
-     "device-to-device relative spread of dw_min"},
-    {"bounds-dtod", AIMC_OPT_DOUBLE, &cfg.dev.bounds_dtod, 0, 10, 0, NULL, "",
-     "device-to-device relative spread of the bounds"},
-    {"up-down-dtod", AIMC_OPT_DOUBLE, &cfg.dev.up_down_dtod, 0, 10, 0, NULL, "",
-     "device-to-device absolute spread of up/down asymmetry"},
-    {"zero-shift", AIMC_OPT_FLAG, &cfg.dev.zero_shift, 0, 0, 0, NULL, "",
-     "calibrate each element's symmetric point to 0 (exact zero-shifting)"},
+    AIMC_DEVICE_NOISE_OPTIONS(cfg.dev),
     {"alpha", AIMC_OPT_DOUBLE, &cfg.alpha, 0, 100, AIMC_OPT_MIN_OPEN, NULL, "", "step size"},
     {"sigma", AIMC_OPT_DOUBLE, &cfg.sigma, 0, 1e3, 0, NULL, "", "gradient-noise std"},
     {"loss-scale", AIMC_OPT_DOUBLE, &cfg.loss_scale, 0, 1e3, AIMC_OPT_MIN_OPEN, NULL, "",
@@ -115,14 +103,12 @@ static const aimc_option options[] = {
      "read-noise std = sigma / mean singular value of A (the script), or sigma"},
     {"bl-max", AIMC_OPT_UINT, &cfg.bl_max, 1, 4096, 0, NULL, "pulses",
      "bit length cap of the pulsed kernels (aihwkit desired_bl)"},
-    {"rounding", AIMC_OPT_NAME, &cfg.rounding, 0, 0, 0, rounding_choices, "",
-     "pulse-count rounding of the pulsed kernel"},
+    AIMC_ROUNDING_OPTION(cfg.rounding),
     {"w0", AIMC_OPT_DOUBLE, &cfg.w0, -1e6, 1e6, 0, NULL, "", "initial weight (every entry)"},
     {"steps", AIMC_OPT_UINT, &cfg.steps, 2, 1e8, 0, NULL, "", "gradient computations K"},
     {"tail", AIMC_OPT_UINT, &cfg.tail, 1, 1e8, 0, NULL, "steps",
      "floor = mean of the last `tail` recorded errors"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -243,13 +229,6 @@ static const aimc_prog_spec spec = {
 /* Object id of the problem's random stream. */
 #define OBJ_PROBLEM 100
 
-static aimc_rounding rounding_of(const char *name)
-{
-    if (strcmp(name, "nearest") == 0)
-        return AIMC_ROUND_NEAREST;
-    return strcmp(name, "ceil") == 0 ? AIMC_ROUND_CEIL : AIMC_ROUND_STOCHASTIC;
-}
-
 /* The device of the panel with radius τ: Δw_min = τ/n_states. */
 static int device_of(double tau, aimc_device_params *dp, aimc_err *err)
 {
@@ -270,7 +249,7 @@ static aimc_lsq_train_params curve_params(const curve_spec *c, double tau, doubl
     tp.optim.alpha = cfg.loss_scale * cfg.alpha;
     tp.optim.main.update = c->kernel ? c->kernel : &aimc_update_float;
     tp.optim.main.pulse.bl_max = cfg.bl_max;
-    tp.optim.main.pulse.rounding = rounding_of(cfg.rounding);
+    tp.optim.main.pulse.rounding = aimc_rounding_of(cfg.rounding);
     tp.steps = cfg.steps;
     tp.w0_value = cfg.w0;
     if (c->noise == NOISE_DIGITAL) {
@@ -613,8 +592,9 @@ static int check_claims(aimc_h5 *h, const summary *s, const double *fl, size_t r
 }
 
 /* Every panel must have a valid device and kernels before any work or file. */
-static int validate_all(aimc_err *err)
+static int validate_all(void *ctx, aimc_err *err)
 {
+    (void)ctx;
     int bad = 0;
     for (size_t t = 0; t < cfg.nt && !bad; ++t) {
         aimc_device_params dp;
@@ -657,22 +637,16 @@ static int run_all(aimc_h5 *h, aimc_lsq *prob, double read_sigma, const aimc_pro
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
+    aimc_err err = {0};
+    const aimc_prog_start_opts so = {.validate = validate_all};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    aimc_err err = {0};
-    if (validate_all(&err)) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg);
-        return 2;
-    }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
-    aimc_lsq *prob = NULL;
-    if (!st && !(prob = aimc_lsq_alloc_random(cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed,
-                                              OBJ_PROBLEM, &err)))
-        st = err.status ? err.status : GSL_EFAILED;
+    aimc_lsq *prob;
+    st = aimc_prog_problem(&prob, cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed, OBJ_PROBLEM,
+                           st, &err);
     double sbar = 1.0;
     if (!st && strcmp(cfg.read_scale, "mean-sv") == 0)
         st = aimc_lsq_mean_singular_value(prob, &sbar, &err);
@@ -688,11 +662,6 @@ int main(int argc, char **argv)
     aimc_diverged_run dv = {0};
     if (!st)
         st = run_all(h, prob, read_sigma, &com, fl, &s, &dv, &err);
-    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
-        aimc_lsq_free(prob);
-        free(fl);
-        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
-    }
     int claims_ok = 1;
     if (!st) {
         st = write_summary(h, &s, read_sigma, &err);
@@ -708,8 +677,5 @@ int main(int argc, char **argv)
                                  &err);
     aimc_lsq_free(prob);
     free(fl);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && !claims_ok)
-        return 1;
-    return rc;
+    return aimc_prog_finish_run(h, &spec, st, &dv, cfg.check && !claims_ok, &err);
 }

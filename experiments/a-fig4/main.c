@@ -76,7 +76,6 @@ typedef struct {
 
 static fig_cfg cfg;
 
-static const char *rounding_choices(void) { return "stochastic|nearest|ceil"; }
 static const char *read_scale_choices(void) { return "mean-sv|none"; }
 
 /* The options every panel has, with the panel's prefix ("a-", ...). */
@@ -105,22 +104,10 @@ static const aimc_option options[] = {
      "response exponent (power) or rate (exponential)"},
     {"c-lin", AIMC_OPT_DOUBLE, &cfg.dev.c_lin, -1, 1, AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN, NULL,
      "", "asymmetry c of the linear families"},
-    {"sigma-c", AIMC_OPT_DOUBLE, &cfg.dev.sigma_c, 0, 100, 0, NULL, "",
-     "cycle-to-cycle pulse noise"},
-    {"noise-form", AIMC_OPT_NAME, &cfg.dev.noise_form, 0, 0, 0, aimc_noise_form_names, "",
-     "how cycle noise enters a pulse (SPEC 1.1)"},
-    {"dw-min-dtod", AIMC_OPT_DOUBLE, &cfg.dev.dw_min_dtod, 0, 10, 0, NULL, "",
-     "device-to-device relative spread of dw_min"},
-    {"bounds-dtod", AIMC_OPT_DOUBLE, &cfg.dev.bounds_dtod, 0, 10, 0, NULL, "",
-     "device-to-device relative spread of the bounds"},
-    {"up-down-dtod", AIMC_OPT_DOUBLE, &cfg.dev.up_down_dtod, 0, 10, 0, NULL, "",
-     "device-to-device absolute spread of up/down asymmetry"},
-    {"zero-shift", AIMC_OPT_FLAG, &cfg.dev.zero_shift, 0, 0, 0, NULL, "",
-     "calibrate each element's symmetric point to 0 (exact zero-shifting)"},
+    AIMC_DEVICE_NOISE_OPTIONS(cfg.dev),
     {"analog", AIMC_OPT_STRING, &cfg.analog, 0, 0, 0, NULL, "",
      "Analog SGD as KERNEL:NOISE (kernel rank1|pulsed|compact|float; noise read|digital|none)"},
-    {"rounding", AIMC_OPT_NAME, &cfg.rounding, 0, 0, 0, rounding_choices, "",
-     "pulse-count rounding of the pulsed kernel"},
+    AIMC_ROUNDING_OPTION(cfg.rounding),
     PANEL_OPTIONS(pa, "a-", "(a) "),
     {"a-tau-list", AIMC_OPT_STRING, &cfg.a_tau_list, 0, 0, 0, NULL, "",
      "(a) comma-separated tau, each in (0, 1e6]"},
@@ -144,8 +131,7 @@ static const aimc_option options[] = {
     {"c-dw-min", AIMC_OPT_DOUBLE, &cfg.c_dw_min, 0, 1e3, AIMC_OPT_MIN_OPEN, NULL, "",
      "(c) response granularity"},
     {"c-sigma", AIMC_OPT_DOUBLE, &cfg.c_sigma, 0, 1e3, 0, NULL, "", "(c) gradient-noise std"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -276,13 +262,6 @@ static const aimc_prog_spec spec = {
 /* Object ids of the panels' problem streams. */
 #define OBJ_PROBLEM 100
 
-static aimc_rounding rounding_of(const char *name)
-{
-    if (strcmp(name, "nearest") == 0)
-        return AIMC_ROUND_NEAREST;
-    return strcmp(name, "ceil") == 0 ? AIMC_ROUND_CEIL : AIMC_ROUND_STOCHASTIC;
-}
-
 static int device_of(double tau, double dw_min, aimc_device_params *dp, aimc_err *err)
 {
     aimc_device_cli dc = cfg.dev;
@@ -321,7 +300,7 @@ static aimc_lsq_train_params case_params(const panel *p, const case_spec *c)
     tp.optim.alpha = p->pc->loss_scale * p->pc->alpha;
     tp.optim.main.update = cfg.kernel;
     tp.optim.main.pulse.bl_max = p->pc->bl_max;
-    tp.optim.main.pulse.rounding = rounding_of(cfg.rounding);
+    tp.optim.main.pulse.rounding = aimc_rounding_of(cfg.rounding);
     tp.steps = p->pc->steps;
     tp.w0 = c->w0;
     tp.w0_value = c->w0_value;
@@ -371,9 +350,12 @@ static void build_panels(panel P[3])
     }
 }
 
-/* Every case's device and kernel must be valid before any work or file. */
-static int validate_panels(const panel P[3], aimc_err *err)
+/* The panels P[3] = ctx; every case's device and kernel must be valid
+ * before any work or file. */
+static int validate_panels(void *ctx, aimc_err *err)
 {
+    panel *P = ctx;
+    build_panels(P);
     int st = 0;
     for (int q = 0; q < 3 && !st; ++q)
         for (size_t i = 0; i < P[q].nc && !st; ++i) {
@@ -421,10 +403,8 @@ static int prepare_panels(panel P[3], uint64_t seed, aimc_err *err)
     int st = 0;
     for (int q = 0; q < 3 && !st; ++q) {
         const panel_common *pc = P[q].pc;
-        P[q].prob = aimc_lsq_alloc_random(cfg.m, pc->n, pc->sigma_a, pc->sigma_w, seed,
-                                          OBJ_PROBLEM + (uint32_t)q, err);
-        if (P[q].prob == NULL)
-            st = err->status ? err->status : GSL_EFAILED;
+        st = aimc_prog_problem(&P[q].prob, cfg.m, pc->n, pc->sigma_a, pc->sigma_w, seed,
+                               OBJ_PROBLEM + (uint32_t)q, st, err);
     }
     if (!st && strcmp(cfg.a_read_scale, "mean-sv") == 0)
         st = aimc_lsq_mean_singular_value(P[0].prob, &P[0].read_scale, err);
@@ -727,20 +707,14 @@ static int run_all(aimc_h5 *h, panel P[3], const aimc_prog_common *com, double *
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
-    if (rc != AIMC_PROG_RUN)
-        return aimc_prog_exit_status(rc);
     aimc_err err = {0};
     panel P[3];
-    build_panels(P);
-    if (validate_panels(P, &err)) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg);
-        return 2;
-    }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
+    const aimc_prog_start_opts so = {.validate = validate_panels, .ctx = P};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
+    if (rc != AIMC_PROG_RUN)
+        return aimc_prog_exit_status(rc);
     if (!st)
         st = prepare_panels(P, com.seed, &err);
     if (!st && !com.quiet)
@@ -751,12 +725,6 @@ int main(int argc, char **argv)
     aimc_diverged_run dv = {0};
     if (!st)
         st = run_all(h, P, &com, fl, &dv, &err);
-    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
-        free_panels(P);
-        for (int q = 0; q < 3; ++q)
-            free(fl[q]);
-        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
-    }
     int claims_ok = 1;
     if (!st)
         st = check_claims(h, P, fl, com.reps, &claims_ok, &err);
@@ -769,8 +737,5 @@ int main(int argc, char **argv)
     free_panels(P);
     for (int q = 0; q < 3; ++q)
         free(fl[q]);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && !claims_ok)
-        return 1;
-    return rc;
+    return aimc_prog_finish_run(h, &spec, st, &dv, cfg.check && !claims_ok, &err);
 }

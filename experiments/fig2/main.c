@@ -53,7 +53,6 @@ typedef struct {
 } fig2_cfg;
 
 static const char *family_choices(void) { return "both|linear-aihwkit|linear"; }
-static const char *rounding_choices(void) { return "stochastic|nearest|ceil"; }
 
 static fig2_cfg cfg;
 
@@ -73,7 +72,7 @@ static const aimc_option options[] = {
      "comma-separated asymmetries c, each in (-1, 1)"},
     {"update", AIMC_OPT_NAME, &cfg.update, 0, 0, 0, aimc_update_type_names, "",
      "how updates reach the arrays"},
-    {"rounding", AIMC_OPT_NAME, &cfg.rounding, 0, 0, 0, rounding_choices, "",
+    {"rounding", AIMC_OPT_NAME, &cfg.rounding, 0, 0, 0, aimc_rounding_names, "",
      "pulse-count rounding of the pulsed update"},
     {"bl-max", AIMC_OPT_UINT, &cfg.bl_max, 1, 4096, 0, NULL, "pulses",
      "bit length of the gradient updates"},
@@ -91,8 +90,7 @@ static const aimc_option options[] = {
     {"steps", AIMC_OPT_UINT, &cfg.steps, 1, 1e8, 0, NULL, "", "gradient computations"},
     {"tail", AIMC_OPT_UINT, &cfg.tail, 1, 1e8, 0, NULL, "steps",
      "final loss = mean over the last `tail` steps"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -152,15 +150,6 @@ static const aimc_prog_spec spec = {
 /* Object id of the problem's random stream (the arrays use 1..3). */
 #define OBJ_PROBLEM 100
 
-static aimc_rounding rounding_of(const char *name)
-{
-    if (strcmp(name, "nearest") == 0)
-        return AIMC_ROUND_NEAREST;
-    if (strcmp(name, "ceil") == 0)
-        return AIMC_ROUND_CEIL;
-    return AIMC_ROUND_STOCHASTIC;
-}
-
 static int make_device(aimc_device_params *dp, const aimc_response_type *family, double c,
                        aimc_err *err)
 {
@@ -188,7 +177,7 @@ static int run_curve(aimc_lsq *prob, const aimc_optim_type *algo, const aimc_res
         return st;
     op->residual.device = op->main.device;
     op->main.update = op->residual.update = aimc_update_type_find(cfg.update);
-    op->main.pulse.rounding = op->residual.pulse.rounding = rounding_of(cfg.rounding);
+    op->main.pulse.rounding = op->residual.pulse.rounding = aimc_rounding_of(cfg.rounding);
     /* The gradient goes to W for asgd, to P for rl; W then only takes the
      * transfer writes, with their own bit length. */
     op->main.pulse.bl_max = algo == &aimc_optim_asgd ? cfg.bl_max : cfg.bl_max_transfer;
@@ -458,36 +447,45 @@ static int run_family(aimc_h5 *h, aimc_lsq *prob, const family_entry *fe,
     return st;
 }
 
+/* The families that --family selects, in the order they run. */
+typedef struct {
+    family_entry e[2];
+    size_t n;
+} family_list;
+
+/* The families into ctx (a family_list); every device must be valid before
+ * any work or any file. */
+static int select_families(void *ctx, aimc_err *err)
+{
+    family_list *fl = ctx;
+    fl->n = 0;
+    if (strcmp(cfg.family, "linear") != 0)
+        fl->e[fl->n++] = (family_entry){&aimc_response_linear_aihwkit, "linear-aihwkit"};
+    if (strcmp(cfg.family, "linear-aihwkit") != 0)
+        fl->e[fl->n++] = (family_entry){&aimc_response_linear, "linear"};
+    for (size_t f = 0; f < fl->n; ++f)
+        for (size_t ci = 0; ci < cfg.nc; ++ci) {
+            aimc_device_params dp;
+            int st = make_device(&dp, fl->e[f].family, cfg.c[ci], err);
+            if (st || (st = aimc_device_validate(&dp, err)))
+                return st;
+        }
+    return GSL_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
+    aimc_err err = {0};
+    family_list fl;
+    const aimc_prog_start_opts so = {.validate = select_families, .ctx = &fl};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-
-    family_entry fams[2];
-    size_t nf = 0;
-    if (strcmp(cfg.family, "linear") != 0)
-        fams[nf++] = (family_entry){&aimc_response_linear_aihwkit, "linear-aihwkit"};
-    if (strcmp(cfg.family, "linear-aihwkit") != 0)
-        fams[nf++] = (family_entry){&aimc_response_linear, "linear"};
-
-    aimc_err err = {0};
-    /* Validate every device before any work or any file. */
-    for (size_t f = 0; f < nf; ++f)
-        for (size_t ci = 0; ci < cfg.nc; ++ci) {
-            aimc_device_params dp;
-            if (make_device(&dp, fams[f].family, cfg.c[ci], &err) ||
-                aimc_device_validate(&dp, &err)) {
-                fprintf(stderr, "fig2: %s\n", err.msg);
-                return 2;
-            }
-        }
-
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
+    const family_entry *fams = fl.e;
+    const size_t nf = fl.n;
     char famlist[64] = "";
     for (size_t f = 0; f < nf; ++f)
         snprintf(famlist + strlen(famlist), sizeof famlist - strlen(famlist), "%s%s",
@@ -496,13 +494,9 @@ int main(int argc, char **argv)
         st = aimc_h5_attr_string(h, "/", "families", famlist, &err);
     /* One problem for every curve and repetition (the role of the paper's
      * torch seed 42). */
-    aimc_lsq *prob = NULL;
-    if (!st) {
-        prob = aimc_lsq_alloc_random(cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed, OBJ_PROBLEM,
-                                     &err);
-        if (prob == NULL)
-            st = err.status ? err.status : GSL_EFAILED;
-    }
+    aimc_lsq *prob;
+    st = aimc_prog_problem(&prob, cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed, OBJ_PROBLEM,
+                           st, &err);
     double *fin = malloc(2 * cfg.nc * com.reps * sizeof *fin);
     if (!st && fin == NULL)
         st = AIMC_FAIL(&err, GSL_ENOMEM, "fig2: out of memory");
@@ -530,11 +524,6 @@ int main(int argc, char **argv)
             st = check_claims(h, &fs, &claims_ok, &err);
     }
     aimc_progress_end(&bar);
-    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
-        aimc_lsq_free(prob);
-        free(fin);
-        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
-    }
     if (!st)
         st = aimc_h5_attr_double(h, "/paper", "plateau_loss", 1e-5, &err);
     if (!st)
@@ -544,8 +533,5 @@ int main(int argc, char **argv)
                                  &err);
     aimc_lsq_free(prob);
     free(fin);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && !claims_ok)
-        return 1;
-    return rc;
+    return aimc_prog_finish_run(h, &spec, st, &dv, cfg.check && !claims_ok, &err);
 }

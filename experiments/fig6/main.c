@@ -256,26 +256,33 @@ static int run_family(aimc_h5 *h, const aimc_response_type *T, aimc_checklist *c
     return st;
 }
 
-int main(int argc, char **argv)
+static const aimc_response_type *const fams[2] = {&aimc_response_power,
+                                                  &aimc_response_exponential};
+
+/* Every curve must be a valid response before any work or file. */
+static int validate_curves(void *ctx, aimc_err *err)
 {
-    aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
-    if (rc != AIMC_PROG_RUN)
-        return aimc_prog_exit_status(rc);
-    const aimc_response_type *fams[2] = {&aimc_response_power, &aimc_response_exponential};
-    aimc_err err = {0};
+    (void)ctx;
     for (int f = 0; f < 2; ++f)
         for (size_t g = 0; g < cfg.ngamma; ++g) {
             curve cv;
-            if (curve_init(&cv, fams[f], cfg.gamma[g], &err)) {
-                fprintf(stderr, "fig6: %s\n", err.msg);
-                return 2;
-            }
+            const int st = curve_init(&cv, fams[f], cfg.gamma[g], err);
+            if (st)
+                return st;
         }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
+    return GSL_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+    aimc_prog_common com;
+    aimc_err err = {0};
+    const aimc_prog_start_opts so = {.validate = validate_curves};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
+    if (rc != AIMC_PROG_RUN)
+        return aimc_prog_exit_status(rc);
     aimc_checklist cl;
     aimc_checklist_init(&cl, com.quiet, 0);
     for (int f = 0; f < 2 && !st; ++f)
@@ -289,13 +296,8 @@ int main(int argc, char **argv)
     if (!st)
         st = aimc_h5_attr_string(h, "/summary", "gamma_res", list, &err);
     if (!st)
-        st = aimc_h5_attr_int(h, "/summary", "checks_passed", (long long)cl.passed, &err);
-    if (!st)
-        st = aimc_h5_attr_int(h, "/summary", "checks_failed", (long long)cl.failed, &err);
-    if (!st)
-        printf("%zu passed, %zu failed\n", cl.passed, cl.failed);
+        st = aimc_prog_check_counts(h, "/summary", cl.passed, cl.failed, &err);
     const int ok = cl.failed == 0;
     aimc_checklist_free(&cl);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    return rc == 0 && cfg.check && !ok ? 1 : rc;
+    return aimc_prog_finish_claims(h, &spec, st, cfg.check && !ok, &err);
 }

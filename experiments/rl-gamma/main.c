@@ -71,8 +71,7 @@ static const aimc_option options[] = {
     {"steps", AIMC_OPT_UINT, &cfg.steps, 1, 1e8, 0, NULL, "", "gradient computations"},
     {"tail", AIMC_OPT_UINT, &cfg.tail, 1, 1e8, 0, NULL, "steps",
      "floor = mean loss over the last `tail` steps"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -335,34 +334,22 @@ static int check_claims(aimc_h5 *h, const rg_result *res, int *all_hold, aimc_er
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
-    if (rc != AIMC_PROG_RUN)
-        return aimc_prog_exit_status(rc);
     aimc_err err = {0};
     aimc_device_params dp;
-    if (aimc_device_cli_resolve(&cfg.dev, &dp, &err)) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg);
-        return 2;
-    }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
-    aimc_lsq *prob = NULL;
-    if (!st && !(prob = aimc_lsq_alloc_random(cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed,
-                                              OBJ_PROBLEM, &err)))
-        st = err.status ? err.status : GSL_EFAILED;
+    const aimc_prog_start_opts so = {.device = &cfg.dev, .dp = &dp};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
+    if (rc != AIMC_PROG_RUN)
+        return aimc_prog_exit_status(rc);
+    aimc_lsq *prob;
+    st = aimc_prog_problem(&prob, cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed, OBJ_PROBLEM,
+                           st, &err);
     rg_result res = {0};
     int claims_ok = 1;
     aimc_diverged_run dv = {0};
     if (!st)
         st = run_all(h, prob, &dp, &com, &res, &dv, &err);
-    if (dv.saved) { /* stopped: keep what was computed, say where it went, exit 1 */
-        aimc_lsq_free(prob);
-        free(res.floor);
-        free(res.floor_main);
-        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
-    }
     if (!st)
         st = summarize(h, &res, com.quiet, &err);
     if (!st)
@@ -374,8 +361,5 @@ int main(int argc, char **argv)
     aimc_lsq_free(prob);
     free(res.floor);
     free(res.floor_main);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && !claims_ok)
-        return 1;
-    return rc;
+    return aimc_prog_finish_run(h, &spec, st, &dv, cfg.check && !claims_ok, &err);
 }

@@ -78,8 +78,7 @@ static const aimc_option options[] = {
     {"w0", AIMC_OPT_DOUBLE, &cfg.w0, -1e6, 1e6, 0, NULL, "", "initial main-array weight"},
     {"steps", AIMC_OPT_UINT, &cfg.steps, 1, 1e8, 0, NULL, "",
      "steps of the full-batch schedules (the others run the same number of samples)"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -483,28 +482,32 @@ static int run_all(aimc_h5 *h, aimc_lsq *prob, const aimc_prog_common *com,
     return st;
 }
 
-int main(int argc, char **argv)
+/* Every schedule's parameters must be valid before any work or file. */
+static int validate_schedules(void *ctx, aimc_err *err)
 {
-    aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
-    if (rc != AIMC_PROG_RUN)
-        return aimc_prog_exit_status(rc);
-    aimc_err err = {0};
+    (void)ctx;
     aimc_optim_params op;
     for (int s = 0; s < N_SCHED; ++s) {
         run_params(&schedules[s], &op);
-        if (aimc_optim_validate(schedules[s].algo, &op, &err)) {
-            fprintf(stderr, "%s: %s\n", spec.program, err.msg);
-            return 2;
-        }
+        const int st = aimc_optim_validate(schedules[s].algo, &op, err);
+        if (st)
+            return st;
     }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
-    aimc_lsq *prob = NULL;
-    if (!st && !(prob = aimc_lsq_alloc_random(cfg.m, cfg.n, 1.0, 0.5, com.seed, OBJ_PROBLEM, &err)))
-        st = err.status ? err.status : GSL_EFAILED;
+    return GSL_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+    aimc_prog_common com;
+    aimc_err err = {0};
+    const aimc_prog_start_opts so = {.validate = validate_schedules};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
+    if (rc != AIMC_PROG_RUN)
+        return aimc_prog_exit_status(rc);
+    aimc_lsq *prob;
+    st = aimc_prog_problem(&prob, cfg.m, cfg.n, 1.0, 0.5, com.seed, OBJ_PROBLEM, st, &err);
     double mean[N_SCHED][NQ];
     int same = 0, ok = 1;
     if (!st)
@@ -516,8 +519,5 @@ int main(int argc, char **argv)
     if (!st)
         st = write_paper(h, &err);
     aimc_lsq_free(prob);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && !ok)
-        return 1;
-    return rc;
+    return aimc_prog_finish_claims(h, &spec, st, cfg.check && !ok, &err);
 }

@@ -72,8 +72,7 @@ static const aimc_option options[] = {
      "largest horizon (horizons double from k-min up to k-max)"},
     {"level", AIMC_OPT_DOUBLE, &cfg.level, 0, 0.5, AIMC_OPT_MIN_OPEN | AIMC_OPT_MAX_OPEN, NULL, "",
      "one-sided false-alarm probability of each asserted claim"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -476,18 +475,15 @@ static void print_table(const results *res)
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
+    aimc_err err = {0, ""};
+    const aimc_prog_start_opts so = {.reps_min = 2, .reps_max = 1024};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (aimc_check_reps(&spec, &com, 2, 1024))
-        return 2;
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    aimc_err err = {0, ""};
     results res;
     claims cl;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
     if (!st && alloc_results(&res, com.reps, cfg.nk))
         st = AIMC_FAIL(&err, GSL_ENOMEM, "theory-rates: out of memory");
     if (!st)
@@ -512,6 +508,5 @@ int main(int argc, char **argv)
         printf("%d passed, %d failed\n", npass, nfail);
     free(res.asgd_E);
     free(res.agd_E);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    return rc == 0 && cfg.check && nfail ? 1 : rc;
+    return aimc_prog_finish_claims(h, &spec, st, cfg.check && nfail, &err);
 }

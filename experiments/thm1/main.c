@@ -123,8 +123,7 @@ static const aimc_option options[] = {
      "halvings of |W* - w_sym| in the accuracy study of (43)"},
     {"n-grid", AIMC_OPT_UINT, &cfg.n_grid, 2, 10000, 0, NULL, "",
      "points of the theory curves over Sigma"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -1209,34 +1208,44 @@ static int report(aimc_h5 *h, const sim_case *cs, size_t nc, const family *fams,
     return st;
 }
 
+/* What main prepares before any work or file (prepare_all): the families
+ * and the cases. */
+typedef struct {
+    const aimc_prog_common *com;
+    family fams[MAX_FAM + 1]; /* the listed families, then the sweep's */
+    size_t nc;
+    sim_case *cs;
+} prepared;
+
+static int prepare_all(void *ctx, aimc_err *err)
+{
+    prepared *p = ctx;
+    gsl_set_error_handler_off(); /* GSL failures come back as statuses */
+    p->cs = prepare(p->fams, p->com->seed, &p->nc, err);
+    return p->cs == NULL ? GSL_EINVAL : GSL_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
-    if (rc != AIMC_PROG_RUN)
-        return aimc_prog_exit_status(rc);
-    gsl_set_error_handler_off(); /* GSL failures come back as statuses */
-
     aimc_err err = {0};
-    family fams[MAX_FAM + 1]; /* the listed families, then the sweep's */
-    size_t nc = 0;
-    sim_case *cs = prepare(fams, com.seed, &nc, &err);
-    if (cs == NULL) {
-        fprintf(stderr, "thm1: %s\n", err.msg);
-        return 2;
+    prepared pp = {.com = &com};
+    const aimc_prog_start_opts so = {.validate = prepare_all, .ctx = &pp};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
+    if (rc != AIMC_PROG_RUN) {
+        free(pp.cs);
+        return aimc_prog_exit_status(rc);
     }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL) {
-        free(cs);
-        return 2;
-    }
+    family *fams = pp.fams;
+    sim_case *cs = pp.cs;
+    const size_t nc = pp.nc;
     int claims_ok = 0;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
     if (!st)
         st = run_cases(cs, nc, fams, cfg.nfam + 1, &com, &err);
     if (!st)
         st = report(h, cs, nc, fams, &com, &claims_ok, &err);
     free(cs);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    return rc == 0 && cfg.check && !claims_ok ? 1 : rc;
+    return aimc_prog_finish_claims(h, &spec, st, cfg.check && !claims_ok, &err);
 }

@@ -105,8 +105,7 @@ static const aimc_option options[] = {
      "(b) comma-separated pulse counts N (each >= 2) of the estimated calibrations"},
     {"zs-random", AIMC_OPT_FLAG, &cfg.zs_random, 0, 0, 0, NULL, "",
      "(b) calibrate with random signs (Algorithm 1) instead of alternating ones"},
-    {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
-     "exit 1 unless the asserted claims hold (the quick test)"},
+    AIMC_CHECK_OPTION(cfg.check),
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 static void preset(int full, aimc_prog_common *c, void *ctx)
@@ -881,23 +880,17 @@ static int claims_rl(aimc_claims *c, const rl_result *res, const rl_summary *s,
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
-    if (rc != AIMC_PROG_RUN)
-        return aimc_prog_exit_status(rc);
     aimc_err err = {0};
     aimc_device_params dp;
-    if (aimc_device_cli_resolve(&cfg.dev, &dp, &err)) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg);
-        return 2;
-    }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL)
-        return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
-    aimc_lsq *prob = NULL;
-    if (!st && !(prob = aimc_lsq_alloc_random(cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed,
-                                              OBJ_PROBLEM, &err)))
-        st = err.status ? err.status : GSL_EFAILED;
+    const aimc_prog_start_opts so = {.device = &cfg.dev, .dp = &dp};
+    aimc_h5 *h;
+    int st;
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
+    if (rc != AIMC_PROG_RUN)
+        return aimc_prog_exit_status(rc);
+    aimc_lsq *prob;
+    st = aimc_prog_problem(&prob, cfg.m, cfg.n, cfg.sigma_a, cfg.sigma_w, com.seed, OBJ_PROBLEM,
+                           st, &err);
     est_summary es[MAX_LIST][2];
     rl_result res = {0};
     rl_summary rs;
@@ -935,8 +928,5 @@ int main(int argc, char **argv)
     aimc_lsq_free(prob);
     free(res.floor);
     free(res.cal);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.failed > 0)
-        return 1;
-    return rc;
+    return aimc_prog_finish_claims(h, &spec, st, cfg.check && cl.failed > 0, &err);
 }

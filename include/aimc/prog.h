@@ -23,6 +23,7 @@
 #include "aimc/device.h"
 #include "aimc/h5.h"
 #include "aimc/optim.h"
+#include "aimc/problem.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -178,6 +179,10 @@ typedef struct {
 } aimc_device_cli;
 
 const char *aimc_noise_form_names(void);
+/* --rounding of the pulsed kernels: "stochastic|nearest|ceil", and the
+ * rounding a name stands for (one the parser has accepted). */
+const char *aimc_rounding_names(void);
+aimc_rounding aimc_rounding_of(const char *name);
 /* softbounds, τ = 1, γ_res = 1, c = 0, Δw_min = 1e-3, no noise or variation. */
 void aimc_device_cli_defaults(aimc_device_cli *dc);
 /* Build device parameters; fails (with a message naming the option) if the
@@ -215,6 +220,11 @@ int aimc_device_cli_resolve(const aimc_device_cli *dc, aimc_device_params *out, 
      "expstep-aihwkit: offset b in z = a w/tau + b"},                                              \
     {"dw-min", AIMC_OPT_DOUBLE, &(dc).dw_min, 0, 1e3, AIMC_OPT_MIN_OPEN, NULL, "",                 \
      "response granularity: weight change of one pulse"},                                          \
+    AIMC_DEVICE_NOISE_OPTIONS(dc)
+
+/* The noise and variation options alone (the end of AIMC_DEVICE_OPTIONS),
+ * for programs that set the response's own parameters per panel. */
+#define AIMC_DEVICE_NOISE_OPTIONS(dc)                                                              \
     {"sigma-c", AIMC_OPT_DOUBLE, &(dc).sigma_c, 0, 100, 0, NULL, "",                               \
      "cycle-to-cycle pulse noise"},                                                                \
     {"noise-form", AIMC_OPT_NAME, &(dc).noise_form, 0, 0, 0, aimc_noise_form_names, "",            \
@@ -227,6 +237,16 @@ int aimc_device_cli_resolve(const aimc_device_cli *dc, aimc_device_params *out, 
      "device-to-device absolute spread of up/down asymmetry"},                                     \
     {"zero-shift", AIMC_OPT_FLAG, &(dc).zero_shift, 0, 0, 0, NULL, "",                             \
      "calibrate each element's symmetric point to 0 (exact zero-shifting)"}
+
+/* --rounding (a const char *), for aimc_rounding_of. */
+#define AIMC_ROUNDING_OPTION(name)                                                                 \
+    {"rounding", AIMC_OPT_NAME, &(name), 0, 0, 0, aimc_rounding_names, "",                         \
+     "pulse-count rounding of the pulsed kernel"}
+
+/* --check: the quick test's switch (an int flag). */
+#define AIMC_CHECK_OPTION(flag)                                                                    \
+    {"check", AIMC_OPT_FLAG, &(flag), 0, 0, 0, NULL, "",                                           \
+     "exit 1 unless the asserted claims hold (the quick test)"}
 
 /* ---- the algorithm options, shared by every program -------------------
  *
@@ -265,6 +285,69 @@ int aimc_algo_list_resolve(aimc_algo_list *l, aimc_err *err);
      "training algorithm (SPEC 2)"}
 #define AIMC_ALGOS_OPTION(list)                                                                    \
     {"algos", AIMC_OPT_STRING, &(list).names, 0, 0, 0, NULL, "", (list).help}
+
+/* ---- the opening and ending every main() shares (lib/prog/start.c) ----
+ *
+ *     aimc_prog_common com;
+ *     aimc_err err = {0};
+ *     aimc_device_params dp;
+ *     const aimc_prog_start_opts so = {.device = &cfg.dev, .dp = &dp};
+ *     aimc_h5 *h;
+ *     int st;
+ *     int rc = aimc_prog_start(&spec, &so, &com, argc, argv, &h, &st, &err);
+ *     if (rc != AIMC_PROG_RUN)
+ *         return aimc_prog_exit_status(rc);
+ *     aimc_lsq *prob = NULL;
+ *     st = aimc_prog_problem(&prob, cfg.m, cfg.n, 1.0, 0.5, com.seed, 100, st, &err);
+ *     if (!st) ... compute, write, judge the claims ...
+ *     aimc_lsq_free(prob);
+ *     return aimc_prog_finish_claims(h, &spec, st, cfg.check && !claims_ok, &err);
+ */
+typedef struct {
+    /* --reps within [reps_min, reps_max] (aimc_check_reps); reps_max = 0:
+     * any. */
+    unsigned reps_min, reps_max;
+    /* Resolved into *dp (aimc_device_cli_resolve); NULL: no device. */
+    const aimc_device_cli *device;
+    aimc_device_params *dp;
+    /* The program's own checks across its configuration, after the device
+     * (it may fill what later work needs): 0, or a message in err and
+     * non-zero.  NULL: none. */
+    int (*validate)(void *ctx, aimc_err *err);
+    void *ctx;
+} aimc_prog_start_opts;
+
+/* aimc_prog_parse, then the checks of o (NULL: none) in the order above;
+ * a refusal is one line on stderr ("program: message") and
+ * AIMC_PROG_USAGE, before any file.  Then, when h is not NULL, open the result file into *h
+ * (AIMC_PROG_USAGE if that fails; aimc_prog_open_output said why) and write
+ * the provenance, whose status goes to *st: the program carries on with
+ * `if (!st)` and hands st to aimc_prog_finish.  h = NULL (theory checks,
+ * which write their file at the end): no file; st may then be NULL too.
+ * Returns AIMC_PROG_RUN, or the code for aimc_prog_exit_status. */
+int aimc_prog_start(const aimc_prog_spec *spec, const aimc_prog_start_opts *o,
+                    aimc_prog_common *c, int argc, char **argv, aimc_h5 **h, int *st,
+                    aimc_err *err);
+/* The random least-squares problem (aimc_lsq_alloc_random) into *prob
+ * when st is 0; returns the new status (st unchanged if it was not 0, and
+ * *prob stays NULL).  A call of its own after aimc_prog_start: m, n, …
+ * are known only once the options are read. */
+int aimc_prog_problem(aimc_lsq **prob, size_t m, size_t n, double sigma_a, double sigma_w,
+                      uint64_t seed, uint32_t object, int st, aimc_err *err);
+/* "program: message" on stderr (fallback when err has none and fallback is
+ * not NULL); returns status, e.g. `return aimc_prog_fail(&spec, &err, NULL, 2);`. */
+int aimc_prog_fail(const aimc_prog_spec *spec, const aimc_err *err, const char *fallback,
+                   int status);
+/* The counts of a checklist: attributes checks_passed and checks_failed on
+ * group, then the line "N passed, N failed" on stdout (not if a write
+ * failed). */
+int aimc_prog_check_counts(aimc_h5 *h, const char *group, size_t passed, size_t failed,
+                           aimc_err *err);
+/* aimc_prog_finish, then exit status 1 when the file was committed but
+ * claims_failed (e.g. `cfg.check && !claims_ok`: an asserted claim failed
+ * under --check). */
+int aimc_prog_finish_claims(aimc_h5 *h, const aimc_prog_spec *spec, int st, int claims_failed,
+                            aimc_err *err);
 
 /* Build information (generated at configure time). */
 const char *aimc_build_git_describe(void);
@@ -339,6 +422,13 @@ int aimc_prog_keep_diverged(aimc_h5 *h, aimc_diverged_run *dv, const char *run, 
                             size_t step, const char *parameter, double value, size_t n_metrics,
                             const char *const *metric, const double *const *series,
                             aimc_err *err);
+/* The end of a run that may have stopped so (lib/prog/start.c): with
+ * dv->saved, aimc_prog_finish_diverged (exit 1); else
+ * aimc_prog_finish_claims.  A saved divergence leaves st = GSL_ERANGE, so
+ * the steps between the run and this call, each under `if (!st)`, are
+ * skipped. */
+int aimc_prog_finish_run(aimc_h5 *h, const aimc_prog_spec *spec, int st,
+                         const aimc_diverged_run *dv, int claims_failed, aimc_err *err);
 
 /* Over r repetitions of a positive floor (final loss, asymptotic error):
  * mean and sample standard deviation, and the mean and standard error of

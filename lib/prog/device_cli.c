@@ -5,6 +5,15 @@
 
 const char *aimc_noise_form_names(void) { return "additive|multiplicative"; }
 
+const char *aimc_rounding_names(void) { return "stochastic|nearest|ceil"; }
+
+aimc_rounding aimc_rounding_of(const char *name)
+{
+    if (strcmp(name, "nearest") == 0)
+        return AIMC_ROUND_NEAREST;
+    return strcmp(name, "ceil") == 0 ? AIMC_ROUND_CEIL : AIMC_ROUND_STOCHASTIC;
+}
+
 void aimc_device_cli_defaults(aimc_device_cli *dc)
 {
     const aimc_response_params rp = aimc_response_default_params();

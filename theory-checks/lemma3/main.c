@@ -256,10 +256,8 @@ int main(int argc, char **argv)
     aimc_err err = {0, ""};
     static aimc_family_case v[MAX_VARIANTS];
     const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 0, v, MAX_VARIANTS, &err);
-    if (nv == 0) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
-        return 2;
-    }
+    if (nv == 0)
+        return aimc_prog_fail(&spec, &err, "no response family", 2);
     buffers b;
     b.W = malloc(cfg.dim * sizeof *b.W);
     b.dW = malloc(cfg.dim * sizeof *b.dW);

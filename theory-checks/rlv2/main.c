@@ -333,11 +333,10 @@ static int check_transfers(checker *ck, aimc_err *err)
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
+    const aimc_prog_start_opts so = {.reps_min = 2, .reps_max = UINT_MAX};
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, NULL, NULL, NULL);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (aimc_check_reps(&spec, &com, 2, UINT_MAX))
-        return 2;
     aimc_checklist cl;
     aimc_checklist_init(&cl, com.quiet, cfg.negative);
     checker ck = {&cl, &com, gsl_cdf_tdist_Qinv(cfg.level, com.reps - 1.0)};
@@ -348,9 +347,8 @@ int main(int argc, char **argv)
     if (!st)
         st = check_transfers(&ck, &err);
     if (st) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg);
         aimc_checklist_free(&cl);
-        return 1;
+        return aimc_prog_fail(&spec, &err, NULL, 1);
     }
     rc = aimc_checklist_finish(&cl, &spec, &com);
     aimc_checklist_free(&cl);

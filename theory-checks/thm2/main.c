@@ -635,11 +635,10 @@ static int group_nd(checker *ck, int use_lsq, aimc_err *err)
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
+    const aimc_prog_start_opts so = {.reps_min = 2, .reps_max = 1024};
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, NULL, NULL, NULL);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (aimc_check_reps(&spec, &com, 2, 1024))
-        return 2;
     aimc_checklist cl;
     aimc_checklist_init(&cl, com.quiet, cfg.negative);
     checker ck = {&cl, &com, com.reps, t_quantile(com.reps),
@@ -659,9 +658,8 @@ int main(int argc, char **argv)
         st = group_nd(&ck, 1, &err);
     free(ck.buf);
     if (st) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg);
         aimc_checklist_free(&cl);
-        return 1;
+        return aimc_prog_fail(&spec, &err, NULL, 1);
     }
     rc = aimc_checklist_finish(&cl, &spec, &com);
     aimc_checklist_free(&cl);

@@ -410,18 +410,15 @@ static int run_variant(aimc_checklist *cl, const aimc_family_case *v, size_t vi,
 int main(int argc, char **argv)
 {
     aimc_prog_common com;
-    int rc = aimc_prog_parse(&spec, &com, argc, argv);
+    const aimc_prog_start_opts so = {.reps_min = 3, .reps_max = UINT_MAX};
+    int rc = aimc_prog_start(&spec, &so, &com, argc, argv, NULL, NULL, NULL);
     if (rc != AIMC_PROG_RUN)
         return aimc_prog_exit_status(rc);
-    if (aimc_check_reps(&spec, &com, 3, UINT_MAX))
-        return 2;
     aimc_err err = {0, ""};
     static aimc_family_case v[MAX_VARIANTS];
     const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 0, v, MAX_VARIANTS, &err);
-    if (nv == 0) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
-        return 2;
-    }
+    if (nv == 0)
+        return aimc_prog_fail(&spec, &err, "no response family", 2);
     n_slope_checks = count_checks(v, nv);
     const size_t M = cfg.per_level > com.reps ? cfg.per_level : com.reps;
     const size_t NX = (size_t)cfg.levels * cfg.per_level + 16;
@@ -441,12 +438,8 @@ int main(int argc, char **argv)
     int st = 0;
     for (size_t i = 0; !st && i < nv; ++i)
         st = run_variant(&cl, &v[i], i, com.reps, com.seed, &b, &err);
-    if (st) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "run failed");
-        rc = 1;
-    } else {
-        rc = aimc_checklist_finish(&cl, &spec, &com);
-    }
+    rc = st ? aimc_prog_fail(&spec, &err, "run failed", 1)
+            : aimc_checklist_finish(&cl, &spec, &com);
     aimc_checklist_free(&cl);
     free(b.w);
     free(b.dW);

@@ -389,10 +389,8 @@ int main(int argc, char **argv)
      * point to be pulled to). */
     static aimc_family_case v[MAX_VARIANTS];
     const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 1, v, MAX_VARIANTS, &err);
-    if (nv == 0) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
-        return 2;
-    }
+    if (nv == 0)
+        return aimc_prog_fail(&spec, &err, "no response family", 2);
     const size_t N = (size_t)cfg.levels * cfg.per_level, D = cfg.dim;
     buffers b;
     b.x = malloc(N * sizeof *b.x);

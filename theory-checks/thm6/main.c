@@ -363,10 +363,8 @@ int main(int argc, char **argv)
     aimc_err err = {0, ""};
     static aimc_family_case v[MAX_VARIANTS];
     const size_t nv = aimc_family_sweep_cases(&cfg.sweep, 0, v, MAX_VARIANTS, &err);
-    if (nv == 0) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "no response family");
-        return 2;
-    }
+    if (nv == 0)
+        return aimc_prog_fail(&spec, &err, "no response family", 2);
     const size_t n = cfg.n;
     buffers b = {malloc(n * sizeof(double)), malloc(n * sizeof(double)), malloc(n * sizeof(double)),
                  malloc(n * sizeof(double)), malloc(n * sizeof(double))};
@@ -386,12 +384,8 @@ int main(int argc, char **argv)
         aimc_lsq_free(pb[0].lsq);
         aimc_quad_free(pb[1].quad);
     }
-    if (st) {
-        fprintf(stderr, "%s: %s\n", spec.program, err.msg[0] ? err.msg : "run failed");
-        rc = 1;
-    } else {
-        rc = aimc_checklist_finish(&cl, &spec, &com);
-    }
+    rc = st ? aimc_prog_fail(&spec, &err, "run failed", 1)
+            : aimc_checklist_finish(&cl, &spec, &com);
     aimc_checklist_free(&cl);
     free(b.w);
     free(b.g);
