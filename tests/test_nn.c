@@ -198,6 +198,41 @@ Test(nn, tiny_network_learns_a_separable_problem_with_dsgd)
     aimc_nn_free(n);
 }
 
+/* A weight that stops being finite in a step stops training at that step
+ * with GSL_ERANGE, and the network names it; the loss check names "loss". */
+Test(nn, a_non_finite_weight_after_a_step_is_named)
+{
+    static const aimc_nn_layer_spec L[] = {
+        {AIMC_NN_DENSE, 8, 0}, {AIMC_NN_SIGMOID, 0, 0}, {AIMC_NN_DENSE, 2, 0}};
+    const aimc_nn_arch a = {1, 1, 4, 3, L};
+    aimc_nn_params p = aimc_nn_default_params();
+    aimc_nn *n = aimc_nn_alloc(&a, &p, 10, 1, NULL);
+    aimc_dataset *tr = blobs(20, 1);
+    size_t order[20];
+    for (size_t k = 0; k < 20; ++k)
+        order[k] = k;
+    double v = 0;
+    cr_expect_str_eq(aimc_nn_divergence(n, &v), "");
+    cr_assert_eq(aimc_nn_train_epoch(n, tr, order, 20, 10, 1.0, NULL, NULL), GSL_SUCCESS);
+    cr_expect_str_eq(aimc_nn_divergence(n, &v), "", "a healthy epoch diverges nowhere");
+    /* Digital SGD keeps a NaN weight through its step (W − α·g); written
+     * after the backward pass, so that the gradients are still finite. */
+    aimc_err err = {0};
+    cr_expect_eq(aimc_nn_forward(n, tr->x, 10, NULL), GSL_SUCCESS);
+    cr_expect_eq(aimc_nn_backward(n, tr->y, 10, NULL), GSL_SUCCESS);
+    double *w = (double *)aimc_optim_weights(aimc_nn_optim(n, 2));
+    w[5] = NAN;
+    cr_expect_eq(aimc_nn_step(n, 1.0, &err), GSL_ERANGE);
+    cr_expect_str_eq(aimc_nn_divergence(n, &v), "layer 2 W[5]");
+    cr_expect(isnan(v));
+    cr_expect(strstr(err.msg, "layer 2 W[5]") != NULL, "message: %s", err.msg);
+    /* The next forward pass sees the NaN in the loss. */
+    cr_expect_eq(aimc_nn_train_epoch(n, tr, order, 20, 10, 1.0, NULL, NULL), GSL_ERANGE);
+    cr_expect_str_eq(aimc_nn_divergence(n, &v), "loss");
+    aimc_dataset_free(tr);
+    aimc_nn_free(n);
+}
+
 Test(nn, bad_architectures_are_refused)
 {
     aimc_nn_params p = aimc_nn_default_params();

@@ -328,6 +328,37 @@ Test(optim, set_weights_restarts_the_algorithm)
     }
 }
 
+/* The divergence test of the training loops: W is looked at before P and
+ * the first bad entry is named, row-major.  The faults are written straight
+ * into the optimizer's arrays, as a bug or an overflow would. */
+Test(optim, find_nonfinite_names_the_first_bad_entry_of_W_then_P)
+{
+    FOR_EACH_ALGORITHM(T) {
+        aimc_optim_params p = aimc_optim_default_params();
+        p.main = p.residual = ideal_compact();
+        aimc_optim *o = aimc_optim_alloc(T, &p, 2, 3, 1, NULL);
+        const double W0[6] = {0.1, 0.2, -0.3, 0.4, 0.5, -0.6};
+        char name[32] = "untouched";
+        double v = 0;
+        aimc_optim_set_weights(o, W0, W0);
+        cr_expect_eq(aimc_optim_find_nonfinite(o, name, sizeof name, &v), 0, "%s", T->name);
+        cr_expect_str_eq(name, "untouched", "%s: nothing written when all is finite", T->name);
+        double *w = (double *)aimc_optim_weights(o), *pp = (double *)aimc_optim_residual(o);
+        if (pp != NULL) {
+            pp[2] = -INFINITY;
+            cr_expect_eq(aimc_optim_find_nonfinite(o, name, sizeof name, &v), 1, "%s", T->name);
+            cr_expect_str_eq(name, "P[2]", "%s", T->name);
+            cr_expect(isinf(v) && v < 0, "%s: value %g", T->name, v);
+        }
+        w[5] = INFINITY;
+        w[4] = NAN;
+        cr_expect_eq(aimc_optim_find_nonfinite(o, name, sizeof name, &v), 1, "%s", T->name);
+        cr_expect_str_eq(name, "W[4]", "%s: W before P, the first entry first", T->name);
+        cr_expect(isnan(v), "%s: value %g", T->name, v);
+        aimc_optim_free(o);
+    }
+}
+
 /* At the minimum with nothing in transit (P = 0, empty buffer) and no noise
  * anywhere, a zero gradient moves nothing: W, P and H stay as they are. */
 Test(optim, a_zero_gradient_at_rest_moves_nothing)

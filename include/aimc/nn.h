@@ -123,6 +123,10 @@ double *aimc_nn_bias(aimc_nn *n, size_t l);         /* rows, or NULL */
 double *aimc_nn_out_scale(aimc_nn *n, size_t l);    /* rows, or NULL */
 /* Pulses fired into all arrays so far. */
 uint64_t aimc_nn_pulses(const aimc_nn *n);
+/* After training returned GSL_ERANGE: what stopped being finite first —
+ * "layer 2 W[5]" or "layer 4 P[0]" (checked after every step) or "loss" —
+ * and its value; "" while everything is finite. */
+const char *aimc_nn_divergence(const aimc_nn *n, double *value);
 
 /* Forward pass of `batch` samples (batch × input size); the class
  * log-probabilities (batch × classes) stay in the network. */

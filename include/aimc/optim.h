@@ -99,6 +99,13 @@ const double *aimc_optim_buffer(const aimc_optim *o);    /* H, or NULL */
 aimc_tile *aimc_optim_main_tile(aimc_optim *o);          /* NULL for dsgd */
 aimc_tile *aimc_optim_residual_tile(aimc_optim *o);      /* NULL without P */
 uint64_t aimc_optim_steps(const aimc_optim *o);
+/* Is every weight finite?  Looks at W, then P; at the first NaN or ±inf it
+ * writes its name ("W[12]", "P[3]", row-major index) into name[0..cap) and
+ * its value into *value and returns 1; returns 0 when all are finite.  The
+ * one divergence test of the training loops (lib/train, lib/nn): analog
+ * kernels clip, so a bad weight can be absorbed by its next pulse and must
+ * be caught at the step it appears. */
+int aimc_optim_find_nonfinite(const aimc_optim *o, char *name, size_t cap, double *value);
 
 int aimc_optim_step(aimc_optim *o, const aimc_grad *g, aimc_err *err);
 

@@ -2,6 +2,7 @@
  * noisy reads, rank-one gradient factors handed to the optimizers, the
  * mini-batch loop.  The mathematics is in aimc/nn.h. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,8 @@ struct aimc_nn {
     unsigned char *yb;     /* gathered labels */
     size_t batch;          /* of the last forward / backward pass */
     int has_grad;
+    char diverged[64];     /* what stopped being finite first ("" while all are) */
+    double diverged_value;
 };
 
 aimc_nn_params aimc_nn_default_params(void)
@@ -519,6 +522,13 @@ int aimc_nn_backward(aimc_nn *n, const unsigned char *labels, size_t batch, aimc
     return GSL_SUCCESS;
 }
 
+const char *aimc_nn_divergence(const aimc_nn *n, double *value)
+{
+    if (value)
+        *value = n->diverged_value;
+    return n->diverged;
+}
+
 int aimc_nn_weight_grad(const aimc_nn *n, size_t l, double *dW, aimc_err *err)
 {
     if (!n->has_grad || l >= n->n_layers || !has_weights(n->L[l].kind))
@@ -547,6 +557,14 @@ int aimc_nn_step(aimc_nn *n, double lr_scale, aimc_err *err)
         int st = aimc_optim_step(L->opt, &g, err);
         if (st)
             return st;
+        /* Checked every step: the next pulse's clipping would turn a NaN
+         * weight into a bound and hide it. */
+        char name[32];
+        if (aimc_optim_find_nonfinite(L->opt, name, sizeof name, &n->diverged_value)) {
+            snprintf(n->diverged, sizeof n->diverged, "layer %zu %s", l, name);
+            return AIMC_FAIL(err, GSL_ERANGE, "nn: %s = %g after a step", n->diverged,
+                             n->diverged_value);
+        }
         for (size_t i = 0; i < L->rows; ++i) {
             if (n->p.bias)
                 L->bias[i] -= rate * L->gbias[i];
@@ -591,8 +609,11 @@ int aimc_nn_train_epoch(aimc_nn *n, const aimc_dataset *d, const size_t *order, 
         st = aimc_nn_forward(n, n->xb, m, err);
         if (!st) {
             const double loss = aimc_nn_loss(n, n->yb, m);
-            if (!isfinite(loss))
+            if (!isfinite(loss)) {
+                snprintf(n->diverged, sizeof n->diverged, "loss");
+                n->diverged_value = loss;
                 return AIMC_FAIL(err, GSL_ERANGE, "nn: loss is %g after %zu samples", loss, k);
+            }
             total += loss;
             batches++;
             st = aimc_nn_backward(n, n->yb, m, err);

@@ -4,6 +4,7 @@
  * rlv2.c), the contract between them and this file in algorithm.h, the list
  * of them in registry.def.  The caller owns the loop. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +157,30 @@ const double *aimc_optim_weights(const aimc_optim *o)
 {
     return o->W ? aimc_tile_weights(o->W) : o->wd;
 }
+static size_t first_nonfinite(const double *x, size_t n)
+{
+    size_t i = 0;
+    while (i < n && isfinite(x[i]))
+        ++i;
+    return i;
+}
+
+int aimc_optim_find_nonfinite(const aimc_optim *o, char *name, size_t cap, double *value)
+{
+    const double *w = aimc_optim_weights(o), *pp = aimc_optim_residual(o);
+    size_t i;
+    if ((i = first_nonfinite(w, o->n)) < o->n) {
+        snprintf(name, cap, "W[%zu]", i);
+        *value = w[i];
+    } else if (pp != NULL && (i = first_nonfinite(pp, o->n)) < o->n) {
+        snprintf(name, cap, "P[%zu]", i);
+        *value = pp[i];
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 const double *aimc_optim_residual(const aimc_optim *o)
 {
     return o->P ? aimc_tile_weights(o->P) : NULL;

@@ -69,32 +69,17 @@ static double dist_to(const double *w, const double *ws, size_t n)
     return sqrt(s);
 }
 
-/* Index of the first NaN or ±inf in x[0..n), n if every entry is finite. */
-static size_t first_nonfinite(const double *x, size_t n)
-{
-    size_t i = 0;
-    while (i < n && isfinite(x[i]))
-        ++i;
-    return i;
-}
-
 /* Is state k finite?  W first, then P, then the loss at the query point
  * (W + γP can overflow while W and P are finite): the first entry that is
  * not goes into the trace, so that programs report the parameter rather
  * than re-derive it.  Checking W and P themselves also catches a bad
  * weight at the step it appears, not one step later when the query point
  * W + γP is next formed.  Returns 1 if state k diverged. */
-static int find_divergence(const aimc_optim *o, size_t n, unsigned k, double fq,
-                           aimc_lsq_trace *tr)
+static int find_divergence(const aimc_optim *o, unsigned k, double fq, aimc_lsq_trace *tr)
 {
-    const double *w = aimc_optim_weights(o), *pp = aimc_optim_residual(o);
-    size_t i;
-    if ((i = first_nonfinite(w, n)) < n) {
-        snprintf(tr->diverged_parameter, sizeof tr->diverged_parameter, "W[%zu]", i);
-        tr->diverged_value = w[i];
-    } else if (pp != NULL && (i = first_nonfinite(pp, n)) < n) {
-        snprintf(tr->diverged_parameter, sizeof tr->diverged_parameter, "P[%zu]", i);
-        tr->diverged_value = pp[i];
+    if (aimc_optim_find_nonfinite(o, tr->diverged_parameter, sizeof tr->diverged_parameter,
+                                  &tr->diverged_value)) {
+        /* named by the optimizer */
     } else if (!isfinite(fq)) {
         snprintf(tr->diverged_parameter, sizeof tr->diverged_parameter, "loss");
         tr->diverged_value = fq;
@@ -170,7 +155,7 @@ int aimc_lsq_train(aimc_lsq *p, const aimc_lsq_train_params *tp, uint64_t seed, 
             tr->loss_main[k] = q == w ? fq : aimc_lsq_loss(p, w);
         if (tr->dist)
             tr->dist[k] = dist_to(w, p->w_star, n);
-        if (find_divergence(o, n, k, fq, tr)) {
+        if (find_divergence(o, k, fq, tr)) {
             mark_not_computed(tr, k, tp->steps);
             st = AIMC_FAIL(err, GSL_ERANGE, "train: %s diverged at step %u (%s = %g)",
                            tp->algo->name, k, tr->diverged_parameter, tr->diverged_value);
