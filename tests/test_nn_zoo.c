@@ -47,6 +47,60 @@ Test(nn_zoo, cnn_shapes)
                   rc[k][0], rc[k][1]);
 }
 
+Test(nn_zoo, cnn_with_another_head)
+{
+    /* Same layers as aimc_zoo_cnn but the head; the 10-way one is the CNN. */
+    aimc_nn_layer_spec layers[AIMC_ZOO_CNN_LAYERS];
+    const aimc_nn_arch ref = aimc_zoo_cnn();
+    cr_assert_eq(ref.n_layers, AIMC_ZOO_CNN_LAYERS);
+    aimc_nn_arch a = aimc_zoo_cnn_classes(5, layers);
+    cr_assert(a.layers == layers && a.n_layers == ref.n_layers && a.channels == ref.channels &&
+              a.height == ref.height && a.width == ref.width);
+    for (size_t l = 0; l < AIMC_ZOO_CNN_HEAD; ++l)
+        cr_assert(memcmp(&a.layers[l], &ref.layers[l], sizeof *a.layers) == 0, "layer %zu", l);
+    cr_assert_eq(a.layers[AIMC_ZOO_CNN_HEAD].kind, AIMC_NN_DENSE);
+    cr_assert_eq(a.layers[AIMC_ZOO_CNN_HEAD].out, 5);
+    aimc_nn_params p = aimc_nn_default_params();
+    aimc_nn *n = aimc_nn_alloc(&a, &p, 4, 1, NULL);
+    cr_assert_not_null(n);
+    size_t R, C;
+    cr_assert(aimc_nn_weight_shape(n, AIMC_ZOO_CNN_HEAD, &R, &C) && R == 5 && C == 128);
+    cr_assert_eq(aimc_nn_classes(n), 5);
+    aimc_nn_free(n);
+    a = aimc_zoo_cnn_classes(10, layers);
+    cr_assert(memcmp(a.layers, ref.layers, AIMC_ZOO_CNN_LAYERS * sizeof *a.layers) == 0);
+}
+
+Test(nn_zoo, value_lists)
+{
+    double v[3];
+    cr_assert_eq(aimc_zoo_parse_values("0.1,1.2", v, 3, 0, 100, 0), 2);
+    cr_assert(v[0] == 0.1 && v[1] == 1.2);
+    /* The low end belongs to the range only when closed; the high end never. */
+    cr_assert_eq(aimc_zoo_parse_values("0,2", v, 3, 0, 100, 0), 0);
+    cr_assert_eq(aimc_zoo_parse_values("0,2", v, 3, 0, 100, 1), 2);
+    cr_assert_eq(aimc_zoo_parse_values("100", v, 3, 0, 100, 1), 0);
+    const char *bad[] = {"", ",1", "1,,2", "1;2", "x", "nan", "inf", "1,2,3,4"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; ++k)
+        cr_assert_eq(aimc_zoo_parse_values(bad[k], v, 3, 0, 100, 1), 0, "\"%s\"", bad[k]);
+    cr_assert_eq(aimc_zoo_parse_values("1,", v, 3, 0, 100, 1), 1); /* the programs' old lists */
+}
+
+Test(nn_zoo, name_lists)
+{
+    static const char *const names[] = {"dsgd", "asgd", "rl", NULL};
+    int f[3] = {1, 1, 1};
+    cr_assert_eq(aimc_zoo_parse_names("rl,dsgd", names, f), 2);
+    cr_assert(f[0] == 1 && f[1] == 0 && f[2] == 1);
+    const char *bad[] = {"", ",rl", "rl,", "rl,,dsgd", "rl,rl", "sgd", "dsgd asgd"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; ++k)
+        cr_assert_eq(aimc_zoo_parse_names(bad[k], names, f), 0, "\"%s\"", bad[k]);
+    char longer[300];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    cr_assert_eq(aimc_zoo_parse_names(longer, names, f), 0);
+}
+
 Test(nn_zoo, paper_settings_reach_the_optimizer)
 {
     aimc_zoo_settings s = aimc_zoo_default_settings();

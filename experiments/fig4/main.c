@@ -62,18 +62,11 @@ typedef struct {
 
 static fig4_cfg cfg;
 
-static const char *data_choices(void) { return "mnist|fashion|digits"; }
 static const char *arch_choices(void) { return "both|fcn|cnn"; }
 
 static const aimc_option options[] = {
-    {"data", AIMC_OPT_NAME, &cfg.data, 0, 0, 0, data_choices, "",
-     "data set (digits: 8x8, FCN only)"},
-    {"data-dir", AIMC_OPT_STRING, &cfg.data_dir, 0, 0, 0, NULL, "",
-     "folder of the converted data (datasets/fetch.sh)"},
-    {"n-train", AIMC_OPT_UINT, &cfg.n_train, 0, 1e7, 0, NULL, "samples",
-     "training samples used, first of the split (0: all)"},
-    {"n-test", AIMC_OPT_UINT, &cfg.n_test, 0, 1e7, 0, NULL, "samples",
-     "test samples used (0: all)"},
+    AIMC_ZOO_DATA_OPTIONS(cfg, "data set (digits: 8x8, FCN only)",
+                          "training samples used, first of the split (0: all)"),
     {"epochs", AIMC_OPT_UINT, &cfg.epochs, 1, 1000, 0, NULL, "", "FCN: passes over the training set"},
     {"epochs-cnn", AIMC_OPT_UINT, &cfg.epochs_cnn, 1, 1000, 0, NULL, "",
      "CNN: passes over the training set"},
@@ -101,12 +94,7 @@ static const aimc_option options[] = {
     {"update", AIMC_OPT_NAME, &cfg.update, 0, 0, 0, aimc_update_type_names, "",
      "how updates reach the arrays"},
     AIMC_ZOO_TRAINING_OPTIONS(cfg.zoo),
-    {"batch-fcn", AIMC_OPT_UINT, &cfg.batch_fcn, 1, 4096, 0, NULL, "", "FCN mini-batch"},
-    {"batch-cnn", AIMC_OPT_UINT, &cfg.batch_cnn, 1, 4096, 0, NULL, "", "CNN mini-batch"},
-    {"lr-step", AIMC_OPT_UINT, &cfg.lr_step, 0, 1000, 0, NULL, "epochs",
-     "FCN: multiply the DSGD/ASGD rates by --lr-decay every this many epochs (0: never)"},
-    {"lr-decay", AIMC_OPT_DOUBLE, &cfg.lr_decay, 0, 1, AIMC_OPT_MIN_OPEN, NULL, "",
-     "FCN learning-rate decay factor (StepLR)"},
+    AIMC_ZOO_TWO_NET_OPTIONS(cfg.batch_fcn, cfg.batch_cnn, cfg.lr_step, cfg.lr_decay),
     {"out-scale", AIMC_OPT_FLAG, &cfg.out_scale, 0, 0, 0, NULL, "",
      "learnable digital output scale per output (aihwkit learn_out_scaling)"},
     {"omega", AIMC_OPT_DOUBLE, &cfg.omega, 0, 100, 0, NULL, "",
@@ -154,26 +142,11 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = 1;
 }
 
-/* "a,b,c" → values in (lo, hi); returns the count or 0 on bad input. */
-static size_t parse_list(const char *s, double *v, size_t cap, double lo, double hi)
-{
-    size_t n = 0;
-    while (*s) {
-        char *end;
-        const double x = strtod(s, &end);
-        if (end == s || !isfinite(x) || x <= lo || x >= hi || (*end && *end != ',') || n == cap)
-            return 0;
-        v[n++] = x;
-        s = *end ? end + 1 : end;
-    }
-    return n;
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
-    cfg.n_fcn = parse_list(cfg.tau_fcn, cfg.taus_fcn, MAX_TAU, 0, 1e6);
-    cfg.n_cnn = parse_list(cfg.tau_cnn, cfg.taus_cnn, MAX_TAU, 0, 1e6);
+    cfg.n_fcn = aimc_zoo_parse_values(cfg.tau_fcn, cfg.taus_fcn, MAX_TAU, 0, 1e6, 0);
+    cfg.n_cnn = aimc_zoo_parse_values(cfg.tau_cnn, cfg.taus_cnn, MAX_TAU, 0, 1e6, 0);
     if (cfg.n_fcn == 0)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%s\" for --tau-fcn: should be up to "
                          "%d comma-separated numbers > 0", cfg.tau_fcn, MAX_TAU);
@@ -251,7 +224,8 @@ static void on_epoch(void *ctx)
 
 static int train_rep(const net_entry *ne, const aimc_optim_type *algo, double tau, uint64_t seed,
                      const aimc_dataset *tr, const aimc_dataset *te, double *acc, double *loss,
-                     run_result *rr, aimc_progress *bar, uint64_t *done, aimc_err *err)
+                     run_result *rr, aimc_progress *bar, uint64_t *done, aimc_zoo_stats *zs,
+                     aimc_err *err)
 {
     aimc_nn_params p;
     int st = params_of(algo, tau, &p, err);
@@ -259,11 +233,11 @@ static int train_rep(const net_entry *ne, const aimc_optim_type *algo, double ta
     const aimc_zoo_schedule sch = {ne->batch, ne->epochs,
                                    strcmp(ne->name, "fcn") == 0 ? cfg.lr_step : 0, cfg.lr_decay};
     progress_ctx pc = {bar, done};
-    aimc_zoo_stats zs = {0};
+    *zs = (aimc_zoo_stats){0};
     if (!st)
-        st = aimc_zoo_train(&ne->arch, &p, &sch, seed, tr, te, acc, loss, &zs, on_epoch, &pc, err);
-    rr->seconds += zs.seconds / ne->epochs;
-    rr->pulses += (double)zs.pulses;
+        st = aimc_zoo_train(&ne->arch, &p, &sch, seed, tr, te, acc, loss, zs, on_epoch, &pc, err);
+    rr->seconds += zs->seconds / ne->epochs;
+    rr->pulses += (double)zs->pulses;
     return st;
 }
 
@@ -501,8 +475,10 @@ static int validate_runs(const run_entry *runs, size_t nr, aimc_err *err)
     return GSL_SUCCESS;
 }
 
+/* Train every run; on divergence the run is kept in *dv (GSL_ERANGE). */
 static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_common *com,
-                   const aimc_dataset *tr, const aimc_dataset *te, aimc_err *err)
+                   const aimc_dataset *tr, const aimc_dataset *te, aimc_diverged_run *dv,
+                   aimc_err *err)
 {
     const size_t reps = com->reps;
     double step[1001];
@@ -522,11 +498,18 @@ static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_commo
         if (!r->r.acc || !r->r.loss)
             st = AIMC_FAIL(err, GSL_ENOMEM, "fig4: out of memory");
         /* Repetition q of every run shares its initial weights and data order. */
-        for (size_t q = 0; q < reps && !st; ++q)
+        for (size_t q = 0; q < reps && !st; ++q) {
+            aimc_zoo_stats zs;
             st = train_rep(r->net, r->algo, r->tau, aimc_seed_derive(com->seed, q), tr, te,
-                           r->r.acc + q * np, r->r.loss + q * np, &r->r, &bar, &done, err);
-        if (st)
-            AIMC_FAIL(err, err->status ? err->status : st, "fig4: run %s: %s", r->name, err->msg);
+                           r->r.acc + q * np, r->r.loss + q * np, &r->r, &bar, &done, &zs, err);
+            if (st == GSL_ERANGE) {
+                char run[128];
+                snprintf(run, sizeof run, "/runs/%.63s", r->name);
+                st = aimc_prog_keep_diverged_net(h, dv, run, (unsigned)q, zs.diverged,
+                                                 zs.diverged_value, zs.epochs_done,
+                                                 r->r.acc + q * np, r->r.loss + q * np, err);
+            }
+        }
         if (!st)
             st = write_run(h, r, reps, step, err);
         if (!st && !com->quiet)
@@ -576,8 +559,9 @@ int main(int argc, char **argv)
     if (!st && !com.quiet)
         printf("fig4: %s, %zu training / %zu test samples, %u (FCN) / %u (CNN) epoch(s), %u rep(s)\n",
                cfg.data, tr->n, te->n, cfg.epochs, cfg.epochs_cnn, com.reps);
+    aimc_diverged_run dv = {0};
     if (!st)
-        st = run_all(h, runs, nr, &com, tr, te, &err);
+        st = run_all(h, runs, nr, &com, tr, te, &dv, &err);
     if (!st)
         st = write_summary(h, runs, nr, com.reps, &err);
     if (!st)
@@ -604,8 +588,5 @@ int main(int argc, char **argv)
     }
     aimc_dataset_free(tr);
     aimc_dataset_free(te);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.failed > 0)
-        return 1;
-    return rc;
+    return aimc_prog_finish_run(h, &spec, st, &dv, cfg.check && cl.failed > 0, &err);
 }

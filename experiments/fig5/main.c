@@ -56,16 +56,10 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
 /* "a,b,c" → distinct values in [0, 100], ascending as given; 0 on bad input. */
 static size_t parse_gammas(const char *s, double *v, size_t cap)
 {
-    size_t n = 0;
-    while (*s) {
-        char *end;
-        const double x = strtod(s, &end);
-        if (end == s || !isfinite(x) || x < 0 || x > 100 || (*end && *end != ',') || n == cap ||
-            (n > 0 && x <= v[n - 1]))
+    const size_t n = aimc_zoo_parse_values(s, v, cap, 0, nextafter(100, INFINITY), 1);
+    for (size_t k = 1; k < n; ++k)
+        if (v[k] <= v[k - 1])
             return 0;
-        v[n++] = x;
-        s = *end ? end + 1 : end;
-    }
     return n;
 }
 
@@ -107,7 +101,7 @@ static void print_table(const ft_run *runs, size_t nr, size_t reps)
     for (size_t k = 0; k < nr; ++k) {
         double m, s, m1, s1;
         ft_final(&cfg.ft, &runs[k], reps, &m, &s);
-        ft_mean_std(runs[k].acc + 1, reps, cfg.ft.epochs + 1, &m1, &s1);
+        aimc_zoo_mean_std(runs[k].acc + 1, reps, cfg.ft.epochs + 1, &m1, &s1);
         const char *paper = runs[k].gamma == 0 ? "lowest (Tiki-Taka)"
                             : runs[k].gamma <= 0.1 ? "large gain over gamma = 0"
                                                    : "about the same as gamma = 0.1";

@@ -13,33 +13,18 @@ enum { OBJ_SHUFFLE = 310, OBJ_SUBSET = 311 };
 #define FT_CLASSES 10
 #define FT_HALF 30000 /* the training file's halves: source | target */
 
-/* The CNN of SPEC §4 (fig4's, with the authors' tanh after the second
- * pooling); its last layer, index FT_HEAD, is the head replaced for the
- * target task. */
-#define FT_HEAD 9
-static aimc_nn_layer_spec layers_of(size_t l, size_t classes)
-{
-    static const aimc_nn_layer_spec cnn[] = {
-        {AIMC_NN_CONV, 16, 5}, {AIMC_NN_TANH, 0, 0},    {AIMC_NN_MAXPOOL, 0, 2},
-        {AIMC_NN_CONV, 32, 5}, {AIMC_NN_TANH, 0, 0},    {AIMC_NN_MAXPOOL, 0, 2},
-        {AIMC_NN_TANH, 0, 0},  {AIMC_NN_DENSE, 128, 0}, {AIMC_NN_TANH, 0, 0},
-        {AIMC_NN_DENSE, 10, 0}};
-    aimc_nn_layer_spec s = cnn[l];
-    if (l == FT_HEAD)
-        s.out = classes;
-    return s;
-}
+/* The CNN of SPEC §4 (fig4's, lib/nn/zoo.c); its last layer, index
+ * FT_HEAD, is the head replaced for the target task. */
+#define FT_HEAD AIMC_ZOO_CNN_HEAD
 
 typedef struct {
-    aimc_nn_layer_spec layers[FT_HEAD + 1];
+    aimc_nn_layer_spec layers[AIMC_ZOO_CNN_LAYERS];
     aimc_nn_arch arch;
 } ft_arch;
 
 static void arch_init(ft_arch *a, size_t classes)
 {
-    for (size_t l = 0; l <= FT_HEAD; ++l)
-        a->layers[l] = layers_of(l, classes);
-    a->arch = (aimc_nn_arch){1, 28, 28, FT_HEAD + 1, a->layers};
+    a->arch = aimc_zoo_cnn_classes(classes, a->layers);
 }
 
 void ft_preset(ft_cfg *c, int full)
@@ -301,17 +286,6 @@ int ft_finetune(const ft_cfg *c, const ft_data *d, aimc_nn *pre, const aimc_opti
     return st;
 }
 
-void ft_mean_std(const double *x, size_t n, size_t stride, double *mean, double *sd)
-{
-    double s = 0, s2 = 0;
-    for (size_t k = 0; k < n; ++k)
-        s += x[k * stride];
-    *mean = s / (double)n;
-    for (size_t k = 0; k < n; ++k)
-        s2 += (x[k * stride] - *mean) * (x[k * stride] - *mean);
-    *sd = n > 1 ? sqrt(s2 / (double)(n - 1)) : 0.0;
-}
-
 /* ---- the grid ------------------------------------------------------------- */
 
 static double now(void)
@@ -434,17 +408,17 @@ void ft_grid_free(ft_run *runs, size_t nr)
 
 void ft_final(const ft_cfg *c, const ft_run *r, size_t reps, double *mean, double *sd)
 {
-    ft_mean_std(r->acc + c->epochs, reps, c->epochs + 1, mean, sd);
+    aimc_zoo_mean_std(r->acc + c->epochs, reps, c->epochs + 1, mean, sd);
 }
 
 void ft_paired(const ft_cfg *c, const ft_run *a, const ft_run *b, size_t reps, double *diff,
                double *se)
 {
     const size_t np = c->epochs + 1;
-    double d[64], sd;
+    double d[64] = {0}, sd; /* reps ≥ 1 fills d[0..n); the zeros quiet -Wmaybe-uninitialized */
     const size_t n = reps < 64 ? reps : 64;
     for (size_t q = 0; q < n; ++q)
         d[q] = a->acc[q * np + c->epochs] - b->acc[q * np + c->epochs];
-    ft_mean_std(d, n, 1, diff, &sd);
+    aimc_zoo_mean_std(d, n, 1, diff, &sd);
     *se = sd / sqrt((double)n);
 }

@@ -24,6 +24,7 @@
 #define AIMC_FINETUNE_H
 
 #include "aimc/aimc.h"
+#include "aimc/nn_zoo.h" /* the CNN, aimc_zoo_mean_std */
 #include "aimc/prog.h"
 
 #define FT_FASHION_DIR "/usr/share/datasets/fashion-mnist"
@@ -138,9 +139,5 @@ void ft_final(const ft_cfg *c, const ft_run *r, size_t reps, double *mean, doubl
  * error sd/√n (0 with one seed). */
 void ft_paired(const ft_cfg *c, const ft_run *a, const ft_run *b, size_t reps, double *diff,
                double *se);
-
-
-/* Mean and sample standard deviation of x[k·stride], k < n. */
-void ft_mean_std(const double *x, size_t n, size_t stride, double *mean, double *sd);
 
 #endif

@@ -155,7 +155,7 @@ static void print_tables(const ft_run *runs, size_t nr, size_t reps)
     printf("\n| ours after epoch 1 |");
     for (size_t k = 0; k < nr; ++k) {
         double m, s;
-        ft_mean_std(runs[k].acc + 1, reps, cfg.ft.epochs + 1, &m, &s);
+        aimc_zoo_mean_std(runs[k].acc + 1, reps, cfg.ft.epochs + 1, &m, &s);
         printf(" %.2f ± %.2f |", 100 * m, 100 * s);
     }
     for (size_t r = 0; r < N_PAPER; ++r) {

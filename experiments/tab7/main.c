@@ -46,18 +46,11 @@ typedef struct {
 
 static tab7_cfg cfg;
 
-static const char *data_choices(void) { return "mnist|fashion|digits"; }
 static const char *arch_choices(void) { return "both|fcn|cnn"; }
 
 static const aimc_option options[] = {
-    {"data", AIMC_OPT_NAME, &cfg.data, 0, 0, 0, data_choices, "",
-     "data set (digits: 8x8, FCN only)"},
-    {"data-dir", AIMC_OPT_STRING, &cfg.data_dir, 0, 0, 0, NULL, "",
-     "folder of the converted data (datasets/fetch.sh)"},
-    {"n-train", AIMC_OPT_UINT, &cfg.n_train, 0, 1e7, 0, NULL, "samples",
-     "training samples used, stratified subset (0: all)"},
-    {"n-test", AIMC_OPT_UINT, &cfg.n_test, 0, 1e7, 0, NULL, "samples",
-     "test samples used (0: all)"},
+    AIMC_ZOO_DATA_OPTIONS(cfg, "data set (digits: 8x8, FCN only)",
+                          "training samples used, stratified subset (0: all)"),
     {"arch", AIMC_OPT_NAME, &cfg.arch, 0, 0, 0, arch_choices, "", "networks to train"},
     {"epochs", AIMC_OPT_UINT, &cfg.epochs, 1, 1000, 0, NULL, "", "FCN: passes over the training set"},
     {"epochs-cnn", AIMC_OPT_UINT, &cfg.epochs_cnn, 1, 1000, 0, NULL, "",
@@ -83,12 +76,7 @@ static const aimc_option options[] = {
     {"update", AIMC_OPT_NAME, &cfg.update, 0, 0, 0, aimc_update_type_names, "",
      "how updates reach the arrays"},
     AIMC_ZOO_TRAINING_OPTIONS(cfg.zoo),
-    {"batch-fcn", AIMC_OPT_UINT, &cfg.batch_fcn, 1, 4096, 0, NULL, "", "FCN mini-batch"},
-    {"batch-cnn", AIMC_OPT_UINT, &cfg.batch_cnn, 1, 4096, 0, NULL, "", "CNN mini-batch"},
-    {"lr-step", AIMC_OPT_UINT, &cfg.lr_step, 0, 1000, 0, NULL, "epochs",
-     "FCN: multiply the DSGD/ASGD rates by --lr-decay every this many epochs (0: never)"},
-    {"lr-decay", AIMC_OPT_DOUBLE, &cfg.lr_decay, 0, 1, AIMC_OPT_MIN_OPEN, NULL, "",
-     "FCN learning-rate decay factor (StepLR)"},
+    AIMC_ZOO_TWO_NET_OPTIONS(cfg.batch_fcn, cfg.batch_cnn, cfg.lr_step, cfg.lr_decay),
     {"check", AIMC_OPT_FLAG, &cfg.check, 0, 0, 0, NULL, "",
      "exit 1 unless the asserted claims hold (the quick test)"},
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -128,59 +116,25 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = 1;
 }
 
-/* "a,b,c" → values in [lo, hi); returns the count or 0 on bad input. */
-static size_t parse_list(const char *s, double *v, size_t cap, double lo, double hi)
-{
-    size_t n = 0;
-    while (*s) {
-        char *end;
-        const double x = strtod(s, &end);
-        if (end == s || !isfinite(x) || x < lo || x >= hi || (*end && *end != ',') || n == cap)
-            return 0;
-        v[n++] = x;
-        s = *end ? end + 1 : end;
-    }
-    return n;
-}
-
-/* Algorithm names from a comma list, each at most once. */
-static int parse_algos(const char *s)
-{
-    static const char *const names[] = {"dsgd", "asgd", "rl"};
-    int *flag[3] = {&cfg.dsgd, &cfg.asgd, &cfg.rl};
-    char buf[256];
-    cfg.dsgd = cfg.asgd = cfg.rl = 0;
-    if (strlen(s) >= sizeof buf || s[0] == ',' || (s[0] && s[strlen(s) - 1] == ',') ||
-        strstr(s, ",,"))
-        return 0;
-    snprintf(buf, sizeof buf, "%s", s);
-    int n = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        int k = 0;
-        while (k < 3 && strcmp(names[k], tok) != 0)
-            ++k;
-        if (k == 3 || *flag[k])
-            return 0;
-        *flag[k] = 1;
-        ++n;
-    }
-    return n;
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
+    static const char *const algo_names[] = {"dsgd", "asgd", "rl", NULL};
+    int af[3];
     (void)ctx;
-    cfg.n_sigma = parse_list(cfg.sigmas, cfg.sigma, MAX_SIGMA, 0, 100);
+    cfg.n_sigma = aimc_zoo_parse_values(cfg.sigmas, cfg.sigma, MAX_SIGMA, 0, 100, 1);
     if (cfg.n_sigma == 0)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%s\" for --sigma-c: should be up to "
                          "%d comma-separated numbers in [0, 100)", cfg.sigmas, MAX_SIGMA);
-    cfg.n_sigma_cnn = parse_list(cfg.sigmas_cnn, cfg.sigma_cnn, MAX_SIGMA, 0, 100);
+    cfg.n_sigma_cnn = aimc_zoo_parse_values(cfg.sigmas_cnn, cfg.sigma_cnn, MAX_SIGMA, 0, 100, 1);
     if (cfg.n_sigma_cnn == 0)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%s\" for --sigma-c-cnn: should be up "
                          "to %d comma-separated numbers in [0, 100)", cfg.sigmas_cnn, MAX_SIGMA);
-    if (parse_algos(cfg.algos) == 0)
+    if (aimc_zoo_parse_names(cfg.algos, algo_names, af) == 0)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%s\" for --algos: should be a "
                          "comma-separated list of dsgd, asgd, rl", cfg.algos);
+    cfg.dsgd = af[0];
+    cfg.asgd = af[1];
+    cfg.rl = af[2];
     if (strcmp(cfg.data, "digits") == 0 && strcmp(cfg.arch, "fcn") != 0)
         return AIMC_FAIL(err, GSL_EINVAL, "--data digits (8x8 images) needs --arch fcn");
     return GSL_SUCCESS;
@@ -332,24 +286,9 @@ static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *
     return st;
 }
 
-/* A run whose loss stopped being finite: keep its series up to there. */
-static int save_diverged(aimc_h5 *h, const run_entry *r, unsigned rep, unsigned epochs_done,
-                         aimc_divergence *d, char *run, size_t cap, aimc_err *err)
-{
-    const size_t np = r->net->epochs + 1;
-    const char *names[2] = {"test_acc", "train_loss"};
-    const double *series[2] = {r->acc + rep * np, r->loss + rep * np};
-    snprintf(run, cap, "/runs/%.63s", r->name);
-    d->step = epochs_done + 1;
-    d->rep = rep;
-    d->parameter = "loss";
-    d->value = r->loss[rep * np + d->step];
-    return aimc_prog_save_diverged(h, run, d, 2, names, series, err);
-}
-
 static int run_one(aimc_h5 *h, run_entry *r, const aimc_prog_common *com,
                    const aimc_dataset *tr, const aimc_dataset *te, progress_ctx *pc,
-                   aimc_divergence *d, char *drun, size_t cap, int *diverged, aimc_err *err)
+                   aimc_diverged_run *dv, aimc_err *err)
 {
     const size_t reps = com->reps, np = r->net->epochs + 1;
     const aimc_zoo_schedule sch = {r->net->batch, r->net->epochs, r->net->lr_step, cfg.lr_decay};
@@ -370,9 +309,11 @@ static int run_one(aimc_h5 *h, run_entry *r, const aimc_prog_common *com,
         r->seconds += zs.seconds / reps;
         r->pulses += (double)zs.pulses / reps;
         if (st == GSL_ERANGE) {
-            st = save_diverged(h, r, (unsigned)q, zs.epochs_done, d, drun, cap, err);
-            *diverged = st == GSL_SUCCESS;
-            st = st ? st : GSL_ERANGE;
+            char run[128];
+            snprintf(run, sizeof run, "/runs/%.63s", r->name);
+            st = aimc_prog_keep_diverged_net(h, dv, run, (unsigned)q, zs.diverged,
+                                             zs.diverged_value, zs.epochs_done, r->acc + q * np,
+                                             r->loss + q * np, err);
         }
     }
     if (!st)
@@ -562,8 +503,8 @@ static int validate_runs(const run_entry *runs, size_t nr, aimc_err *err)
 }
 
 static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_common *com,
-                   const aimc_dataset *tr, const aimc_dataset *te, aimc_divergence *d,
-                   char *drun, size_t cap, int *diverged, aimc_err *err)
+                   const aimc_dataset *tr, const aimc_dataset *te, aimc_diverged_run *dv,
+                   aimc_err *err)
 {
     uint64_t total = 0;
     for (size_t k = 0; k < nr; ++k)
@@ -573,7 +514,7 @@ static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_commo
     progress_ctx pc = {&bar, 0};
     int st = 0;
     for (size_t k = 0; k < nr && !st; ++k) {
-        st = run_one(h, &runs[k], com, tr, te, &pc, d, drun, cap, diverged, err);
+        st = run_one(h, &runs[k], com, tr, te, &pc, dv, err);
         if (!st && !com->quiet)
             fprintf(stderr, "%s%-22s %.2f %% after %u epoch(s), %.1f s\n", bar.enabled ? "\n" : "",
                     runs[k].name, 100 * runs[k].acc[runs[k].net->epochs], runs[k].net->epochs,
@@ -623,15 +564,13 @@ int main(int argc, char **argv)
         printf("tab7: %s, %zu training / %zu test samples, %u (FCN) / %u (CNN) epoch(s), "
                "%u seed(s), %zu runs\n",
                cfg.data, tr->n, te->n, cfg.epochs, cfg.epochs_cnn, com.reps, nr);
-    aimc_divergence dv = {0};
-    char drun[96] = "";
-    int diverged = 0;
+    aimc_diverged_run dv = {0};
     if (!st)
-        st = run_all(h, runs, nr, &com, tr, te, &dv, drun, sizeof drun, &diverged, &err);
-    if (diverged) {
+        st = run_all(h, runs, nr, &com, tr, te, &dv, &err);
+    if (dv.saved) {
         aimc_dataset_free(tr);
         aimc_dataset_free(te);
-        return aimc_prog_finish_diverged(h, &spec, drun, &dv);
+        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
     }
     if (!st)
         st = write_table(h, runs, nr, nets, nn, com.reps, tr->n, &err);

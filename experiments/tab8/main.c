@@ -45,16 +45,8 @@ typedef struct {
 
 static tab8_cfg cfg;
 
-static const char *data_choices(void) { return "mnist|fashion|digits"; }
-
 static const aimc_option options[] = {
-    {"data", AIMC_OPT_NAME, &cfg.data, 0, 0, 0, data_choices, "", "data set"},
-    {"data-dir", AIMC_OPT_STRING, &cfg.data_dir, 0, 0, 0, NULL, "",
-     "folder of the converted data (datasets/fetch.sh)"},
-    {"n-train", AIMC_OPT_UINT, &cfg.n_train, 0, 1e7, 0, NULL, "samples",
-     "training samples used, stratified subset (0: all)"},
-    {"n-test", AIMC_OPT_UINT, &cfg.n_test, 0, 1e7, 0, NULL, "samples",
-     "test samples used (0: all)"},
+    AIMC_ZOO_DATA_OPTIONS(cfg, "data set", "training samples used, stratified subset (0: all)"),
     {"epochs", AIMC_OPT_UINT, &cfg.epochs, 1, 1000, 0, NULL, "", "passes over the training set"},
     {"responses", AIMC_OPT_STRING, &cfg.responses, 0, 0, 0, NULL, "",
      "comma-separated response families: power, exponential"},
@@ -111,62 +103,24 @@ static void preset(int full, aimc_prog_common *c, void *ctx)
     c->reps = 1;
 }
 
-/* "a,b,c" → values in (lo, hi); returns the count or 0 on bad input. */
-static size_t parse_list(const char *s, double *v, size_t cap, double lo, double hi)
-{
-    size_t n = 0;
-    while (*s) {
-        char *end;
-        const double x = strtod(s, &end);
-        if (end == s || !isfinite(x) || x <= lo || x >= hi || (*end && *end != ',') || n == cap)
-            return 0;
-        v[n++] = x;
-        s = *end ? end + 1 : end;
-    }
-    return n;
-}
-
-/* Names from a comma list, each one of `allowed` (NULL-terminated), at
- * most once; sets flags[i] for allowed[i]; returns the count or 0. */
-static size_t parse_names(const char *s, const char *const *allowed, int *flags)
-{
-    char buf[256];
-    size_t n = 0;
-    if (strlen(s) >= sizeof buf)
-        return 0;
-    snprintf(buf, sizeof buf, "%s", s);
-    if (buf[0] == ',' || (buf[0] && buf[strlen(buf) - 1] == ',') || strstr(buf, ",,"))
-        return 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        size_t k = 0;
-        while (allowed[k] && strcmp(allowed[k], tok) != 0)
-            ++k;
-        if (!allowed[k] || flags[k])
-            return 0;
-        flags[k] = 1;
-        ++n;
-    }
-    return n;
-}
-
 static int check_cfg(void *ctx, aimc_err *err)
 {
     (void)ctx;
     static const char *const resp_names[] = {"power", "exponential", NULL};
     static const char *const algo_names[] = {"dsgd", "asgd", "rl", NULL};
-    int rf[2] = {0, 0}, af[3] = {0, 0, 0};
-    cfg.n_g = parse_list(cfg.gammas, cfg.g, MAX_LIST, 0, 700);
-    cfg.n_tau = parse_list(cfg.taus, cfg.tau, MAX_LIST, 0, 1e6);
+    int rf[2], af[3];
+    cfg.n_g = aimc_zoo_parse_values(cfg.gammas, cfg.g, MAX_LIST, 0, 700, 0);
+    cfg.n_tau = aimc_zoo_parse_values(cfg.taus, cfg.tau, MAX_LIST, 0, 1e6, 0);
     if (cfg.n_g == 0)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%s\" for --gamma-res: should be up "
                          "to %d comma-separated numbers in (0, 700)", cfg.gammas, MAX_LIST);
     if (cfg.n_tau == 0)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%s\" for --tau: should be up to %d "
                          "comma-separated numbers > 0", cfg.taus, MAX_LIST);
-    if (parse_names(cfg.responses, resp_names, rf) == 0)
+    if (aimc_zoo_parse_names(cfg.responses, resp_names, rf) == 0)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%s\" for --responses: should be a "
                          "comma-separated list of power, exponential", cfg.responses);
-    if (parse_names(cfg.algos, algo_names, af) == 0)
+    if (aimc_zoo_parse_names(cfg.algos, algo_names, af) == 0)
         return AIMC_FAIL(err, GSL_EINVAL, "invalid argument \"%s\" for --algos: should be a "
                          "comma-separated list of dsgd, asgd, rl", cfg.algos);
     cfg.n_resp = 0;
@@ -339,25 +293,10 @@ static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *
     return st;
 }
 
-/* A run whose loss stopped being finite: keep its series up to there. */
-static int save_diverged(aimc_h5 *h, const run_entry *r, unsigned rep, unsigned epochs_done,
-                         aimc_divergence *d, char *run, size_t cap, aimc_err *err)
-{
-    const size_t np = cfg.epochs + 1;
-    const char *names[2] = {"test_acc", "train_loss"};
-    const double *series[2] = {r->acc + rep * np, r->loss + rep * np};
-    snprintf(run, cap, "/runs/%.95s", r->name);
-    d->step = epochs_done + 1;
-    d->rep = rep;
-    d->parameter = "loss";
-    d->value = r->loss[rep * np + d->step];
-    return aimc_prog_save_diverged(h, run, d, 2, names, series, err);
-}
-
-/* Train every run; on divergence *diverged = 1 and the run is saved. */
+/* Train every run; on divergence the run is kept in *dv (GSL_ERANGE). */
 static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_common *com,
-                   const aimc_dataset *tr, const aimc_dataset *te, aimc_divergence *d,
-                   char *drun, size_t cap, int *diverged, aimc_err *err)
+                   const aimc_dataset *tr, const aimc_dataset *te, aimc_diverged_run *dv,
+                   aimc_err *err)
 {
     const size_t reps = com->reps, np = cfg.epochs + 1;
     const aimc_nn_arch arch = aimc_zoo_fcn(tr->height, tr->width);
@@ -386,9 +325,11 @@ static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_commo
             r->seconds += zs.seconds / reps;
             r->pulses += (double)zs.pulses / reps;
             if (st == GSL_ERANGE) {
-                st = save_diverged(h, r, (unsigned)q, zs.epochs_done, d, drun, cap, err);
-                *diverged = st == GSL_SUCCESS;
-                st = st ? st : GSL_ERANGE;
+                char run[128];
+                snprintf(run, sizeof run, "/runs/%.95s", r->name);
+                st = aimc_prog_keep_diverged_net(h, dv, run, (unsigned)q, zs.diverged,
+                                                 zs.diverged_value, zs.epochs_done,
+                                                 r->acc + q * np, r->loss + q * np, err);
             }
         }
         if (!st)
@@ -621,15 +562,13 @@ int main(int argc, char **argv)
     if (!st && !com.quiet)
         printf("tab8: %s, %zu training / %zu test samples, %u epoch(s), %u seed(s), %zu runs\n",
                cfg.data, tr->n, te->n, cfg.epochs, com.reps, nr);
-    aimc_divergence dv = {0};
-    char drun[128] = "";
-    int diverged = 0;
+    aimc_diverged_run dv = {0};
     if (!st)
-        st = run_all(h, runs, nr, &com, tr, te, &dv, drun, sizeof drun, &diverged, &err);
-    if (diverged) {
+        st = run_all(h, runs, nr, &com, tr, te, &dv, &err);
+    if (dv.saved) {
         aimc_dataset_free(tr);
         aimc_dataset_free(te);
-        return aimc_prog_finish_diverged(h, &spec, drun, &dv);
+        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
     }
     if (!st)
         st = write_table(h, runs, nr, com.reps, tr->n, &err);

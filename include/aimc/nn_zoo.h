@@ -40,7 +40,51 @@ extern "C" {
 
 /* The two networks; the FCN on height × width single-channel images. */
 aimc_nn_arch aimc_zoo_fcn(size_t height, size_t width);
-aimc_nn_arch aimc_zoo_cnn(void);
+aimc_nn_arch aimc_zoo_cnn(void); /* 10 classes */
+
+/* The CNN with a `classes`-way head (layer AIMC_ZOO_CNN_HEAD, the last),
+ * e.g. the source task of a fine-tuning run; its layers are written to
+ * layers[0 .. AIMC_ZOO_CNN_LAYERS), which the returned arch points to. */
+#define AIMC_ZOO_CNN_LAYERS 10
+#define AIMC_ZOO_CNN_HEAD (AIMC_ZOO_CNN_LAYERS - 1)
+aimc_nn_arch aimc_zoo_cnn_classes(size_t classes, aimc_nn_layer_spec *layers);
+
+/* The data sets aimc_zoo_load reads, as AIMC_OPT_NAME choices. */
+const char *aimc_zoo_data_names(void);
+
+/* The data options of a network program, bound to the fields data,
+ * data_dir, n_train and n_test of c (data_help and n_train_help: the
+ * program's own wording of the two):
+ *     AIMC_ZOO_DATA_OPTIONS(cfg, "data set", "training samples used (0: all)"), */
+#define AIMC_ZOO_DATA_OPTIONS(c, data_help, n_train_help)                                          \
+    {"data", AIMC_OPT_NAME, &(c).data, 0, 0, 0, aimc_zoo_data_names, "", data_help},               \
+    {"data-dir", AIMC_OPT_STRING, &(c).data_dir, 0, 0, 0, NULL, "",                                \
+     "folder of the converted data (datasets/fetch.sh)"},                                          \
+    {"n-train", AIMC_OPT_UINT, &(c).n_train, 0, 1e7, 0, NULL, "samples", n_train_help},            \
+    {"n-test", AIMC_OPT_UINT, &(c).n_test, 0, 1e7, 0, NULL, "samples", "test samples used (0: all)"}
+
+/* Mini-batch and StepLR options of a program that trains both networks
+ * (the StepLR is the authors' FCN schedule). */
+#define AIMC_ZOO_TWO_NET_OPTIONS(batch_fcn, batch_cnn, lr_step, lr_decay)                          \
+    {"batch-fcn", AIMC_OPT_UINT, &(batch_fcn), 1, 4096, 0, NULL, "", "FCN mini-batch"},            \
+    {"batch-cnn", AIMC_OPT_UINT, &(batch_cnn), 1, 4096, 0, NULL, "", "CNN mini-batch"},            \
+    {"lr-step", AIMC_OPT_UINT, &(lr_step), 0, 1000, 0, NULL, "epochs",                             \
+     "FCN: multiply the DSGD/ASGD rates by --lr-decay every this many epochs (0: never)"},         \
+    {"lr-decay", AIMC_OPT_DOUBLE, &(lr_decay), 0, 1, AIMC_OPT_MIN_OPEN, NULL, "",                  \
+     "FCN learning-rate decay factor (StepLR)"}
+
+/* A program's list flags.  Comma-separated numbers "a,b,c" into v[0 .. cap),
+ * each finite and in (lo, hi) — [lo, hi) when lo_closed; returns the count,
+ * 0 on bad input (empty, not a number, out of range, a leading or doubled
+ * comma, more than cap; a trailing comma is ignored, as the programs'
+ * lists always did). */
+size_t aimc_zoo_parse_values(const char *s, double *v, size_t cap, double lo, double hi,
+                             int lo_closed);
+
+/* Comma-separated names, each one of allowed (NULL-terminated) and at most
+ * once: flags[i] = 1 for allowed[i] named, 0 otherwise; returns the count,
+ * 0 on bad input (an unknown or repeated name, a stray comma, empty). */
+size_t aimc_zoo_parse_names(const char *s, const char *const *allowed, int *flags);
 
 /* Device and algorithm settings of a network run (all arrays alike). */
 typedef struct {
@@ -114,14 +158,18 @@ typedef struct {
     double seconds;     /* wall time of the training epochs */
     uint64_t pulses;    /* pulses fired into the arrays */
     unsigned epochs_done; /* epochs completed; < epochs when training failed */
+    char diverged[64];    /* after GSL_ERANGE: what stopped being finite first
+                             ("layer 2 W[5]", "loss"; aimc_nn_divergence), else "" */
+    double diverged_value;
 } aimc_zoo_stats;
 
 /* Train a fresh network (seed: its weights, pulses and the data order)
  * and test it after every epoch: acc[0..epochs] (acc[0] before training)
  * and loss[0..epochs] (mean mini-batch loss of each epoch, loss[0] NaN).
- * on_epoch (may be NULL) is called after each epoch.  A loss that stops
- * being finite returns GSL_ERANGE naming the sample (err); the entries of
- * that epoch and after stay NaN, stats->epochs_done says how many are set. */
+ * on_epoch (may be NULL) is called after each epoch.  A weight or a loss
+ * that stops being finite returns GSL_ERANGE (err) and names it in
+ * stats->diverged; the entries of that epoch and after stay NaN,
+ * stats->epochs_done says how many are set. */
 int aimc_zoo_train(const aimc_nn_arch *a, const aimc_nn_params *p, const aimc_zoo_schedule *s,
                    uint64_t seed, const aimc_dataset *train, const aimc_dataset *test,
                    double *acc, double *loss, aimc_zoo_stats *stats,

@@ -422,6 +422,13 @@ int aimc_prog_keep_diverged(aimc_h5 *h, aimc_diverged_run *dv, const char *run, 
                             size_t step, const char *parameter, double value, size_t n_metrics,
                             const char *const *metric, const double *const *series,
                             aimc_err *err);
+/* The same for a network repetition that aimc_zoo_train (aimc/nn_zoo.h)
+ * stopped with GSL_ERANGE: step is the epoch that failed (epochs_done + 1),
+ * the parameter what stats->diverged names ("layer 2 W[5]", "loss"), the
+ * series test_acc and train_loss (epochs + 1 entries each, from epoch 0). */
+int aimc_prog_keep_diverged_net(aimc_h5 *h, aimc_diverged_run *dv, const char *run, unsigned rep,
+                                const char *diverged, double value, unsigned epochs_done,
+                                const double *acc, const double *loss, aimc_err *err);
 /* The end of a run that may have stopped so (lib/prog/start.c): with
  * dv->saved, aimc_prog_finish_diverged (exit 1); else
  * aimc_prog_finish_claims.  A saved divergence leaves st = GSL_ERANGE, so

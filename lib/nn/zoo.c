@@ -35,6 +35,56 @@ aimc_nn_arch aimc_zoo_cnn(void)
     return (aimc_nn_arch){1, 28, 28, sizeof cnn_layers / sizeof *cnn_layers, cnn_layers};
 }
 
+aimc_nn_arch aimc_zoo_cnn_classes(size_t classes, aimc_nn_layer_spec *layers)
+{
+    _Static_assert(sizeof cnn_layers / sizeof *cnn_layers == AIMC_ZOO_CNN_LAYERS,
+                   "AIMC_ZOO_CNN_LAYERS is the CNN's depth");
+    memcpy(layers, cnn_layers, sizeof cnn_layers);
+    layers[AIMC_ZOO_CNN_HEAD].out = classes;
+    return (aimc_nn_arch){1, 28, 28, AIMC_ZOO_CNN_LAYERS, layers};
+}
+
+const char *aimc_zoo_data_names(void) { return "mnist|fashion|digits"; }
+
+size_t aimc_zoo_parse_values(const char *s, double *v, size_t cap, double lo, double hi,
+                             int lo_closed)
+{
+    size_t n = 0;
+    while (*s) {
+        char *end;
+        const double x = strtod(s, &end);
+        const int below = lo_closed ? x < lo : x <= lo;
+        if (end == s || !isfinite(x) || below || x >= hi || (*end && *end != ',') || n == cap)
+            return 0;
+        v[n++] = x;
+        s = *end ? end + 1 : end;
+    }
+    return n;
+}
+
+size_t aimc_zoo_parse_names(const char *s, const char *const *allowed, int *flags)
+{
+    char buf[256];
+    size_t n = 0;
+    for (size_t k = 0; allowed[k]; ++k)
+        flags[k] = 0;
+    if (strlen(s) >= sizeof buf || s[0] == ',' || (s[0] && s[strlen(s) - 1] == ',') ||
+        strstr(s, ",,"))
+        return 0;
+    snprintf(buf, sizeof buf, "%s", s);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (allowed[k] && strcmp(allowed[k], tok) != 0)
+            ++k;
+        if (!allowed[k] || flags[k])
+            return 0;
+        flags[k] = 1;
+        ++n;
+    }
+    return n;
+}
+
 aimc_zoo_settings aimc_zoo_default_settings(void)
 {
     aimc_zoo_settings s;
@@ -256,6 +306,9 @@ int aimc_zoo_train(const aimc_nn_arch *a, const aimc_nn_params *p, const aimc_zo
     }
     stats->seconds = now() - t0;
     stats->pulses = n ? aimc_nn_pulses(n) : 0;
+    if (st == GSL_ERANGE && n)
+        snprintf(stats->diverged, sizeof stats->diverged, "%s",
+                 aimc_nn_divergence(n, &stats->diverged_value));
     aimc_nn_free(n);
     free(order);
     return st;

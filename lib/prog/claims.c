@@ -143,6 +143,16 @@ int aimc_prog_keep_diverged(aimc_h5 *h, aimc_diverged_run *dv, const char *run, 
     return st ? st : GSL_ERANGE;
 }
 
+int aimc_prog_keep_diverged_net(aimc_h5 *h, aimc_diverged_run *dv, const char *run, unsigned rep,
+                                const char *diverged, double value, unsigned epochs_done,
+                                const double *acc, const double *loss, aimc_err *err)
+{
+    const char *names[2] = {"test_acc", "train_loss"};
+    const double *series[2] = {acc, loss};
+    return aimc_prog_keep_diverged(h, dv, run, rep, (size_t)epochs_done + 1,
+                                   diverged[0] ? diverged : "loss", value, 2, names, series, err);
+}
+
 /* ---- the statistics the claims compare ------------------------------------ */
 
 aimc_floor_stat aimc_floor_stat_of(const double *x, size_t r)
