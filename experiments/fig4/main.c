@@ -545,17 +545,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "fig4: %s\n", err.msg);
         return 2;
     }
-    if (aimc_zoo_load(cfg.data, cfg.data_dir, cfg.n_train, cfg.n_test, &tr, &te, &err)) {
-        fprintf(stderr, "fig4: %s data missing or unreadable (%s): run datasets/fetch.sh\n",
-                cfg.data, err.msg);
-        aimc_dataset_free(tr);
-        aimc_dataset_free(te);
-        return 2;
-    }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
+    int st = 0;
+    aimc_h5 *h = aimc_prog_open_with_data(&spec, &com, cfg.data, cfg.data_dir, cfg.n_train,
+                                          cfg.n_test, &tr, &te, &st, &err);
     if (h == NULL)
         return 2;
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
     if (!st && !com.quiet)
         printf("fig4: %s, %zu training / %zu test samples, %u (FCN) / %u (CNN) epoch(s), %u rep(s)\n",
                cfg.data, tr->n, te->n, cfg.epochs, cfg.epochs_cnn, com.reps);

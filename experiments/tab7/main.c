@@ -548,18 +548,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "tab7: %s\n", err.msg);
         return 2;
     }
-    if (aimc_zoo_load(cfg.data, cfg.data_dir, cfg.n_train, cfg.n_test, &tr, &te, &err)) {
-        fprintf(stderr, "tab7: %s data missing or unreadable (%s): run datasets/fetch.sh\n",
-                cfg.data, err.msg);
+    int st = 0;
+    aimc_h5 *h = aimc_prog_open_with_data(&spec, &com, cfg.data, cfg.data_dir, cfg.n_train,
+                                          cfg.n_test, &tr, &te, &st, &err);
+    if (h == NULL)
         return 2;
-    }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL) {
-        aimc_dataset_free(tr);
-        aimc_dataset_free(te);
-        return 2;
-    }
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
     if (!st && !com.quiet)
         printf("tab7: %s, %zu training / %zu test samples, %u (FCN) / %u (CNN) epoch(s), "
                "%u seed(s), %zu runs\n",
@@ -567,11 +560,6 @@ int main(int argc, char **argv)
     aimc_diverged_run dv = {0};
     if (!st)
         st = run_all(h, runs, nr, &com, tr, te, &dv, &err);
-    if (dv.saved) {
-        aimc_dataset_free(tr);
-        aimc_dataset_free(te);
-        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
-    }
     if (!st)
         st = write_table(h, runs, nr, nets, nn, com.reps, tr->n, &err);
     aimc_claims cl;
@@ -593,8 +581,5 @@ int main(int argc, char **argv)
     }
     aimc_dataset_free(tr);
     aimc_dataset_free(te);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.failed > 0)
-        return 1;
-    return rc;
+    return aimc_prog_finish_run(h, &spec, st, &dv, cfg.check && cl.failed > 0, &err);
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "aimc/common.h"
+#include "aimc/data.h"
 #include "aimc/device.h"
 #include "aimc/h5.h"
 #include "aimc/optim.h"
@@ -429,6 +430,15 @@ int aimc_prog_keep_diverged(aimc_h5 *h, aimc_diverged_run *dv, const char *run, 
 int aimc_prog_keep_diverged_net(aimc_h5 *h, aimc_diverged_run *dv, const char *run, unsigned rep,
                                 const char *diverged, double value, unsigned epochs_done,
                                 const double *acc, const double *loss, aimc_err *err);
+/* The opening of a network program, after its own checks (lib/prog/start.c):
+ * load data set `data` with aimc_zoo_load (aimc/nn_zoo.h; missing or
+ * unreadable data is one line naming datasets/fetch.sh), open the result
+ * file and write the provenance (status in *st).  NULL means exit status 2:
+ * nothing was written and both data sets are freed. */
+aimc_h5 *aimc_prog_open_with_data(const aimc_prog_spec *spec, const aimc_prog_common *com,
+                                  const char *data, const char *dir, size_t n_train,
+                                  size_t n_test, aimc_dataset **train, aimc_dataset **test,
+                                  int *st, aimc_err *err);
 /* The end of a run that may have stopped so (lib/prog/start.c): with
  * dv->saved, aimc_prog_finish_diverged (exit 1); else
  * aimc_prog_finish_claims.  A saved divergence leaves st = GSL_ERANGE, so

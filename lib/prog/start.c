@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "aimc/check.h"
+#include "aimc/nn_zoo.h"
 #include "aimc/prog.h"
 
 int aimc_prog_fail(const aimc_prog_spec *spec, const aimc_err *err, const char *fallback,
@@ -88,4 +89,25 @@ int aimc_prog_finish_claims(aimc_h5 *h, const aimc_prog_spec *spec, int st, int 
 {
     const int rc = aimc_prog_finish(h, spec, st, err);
     return rc == 0 && claims_failed ? 1 : rc;
+}
+
+aimc_h5 *aimc_prog_open_with_data(const aimc_prog_spec *spec, const aimc_prog_common *com,
+                                  const char *data, const char *dir, size_t n_train,
+                                  size_t n_test, aimc_dataset **train, aimc_dataset **test,
+                                  int *st, aimc_err *err)
+{
+    aimc_h5 *h = NULL;
+    if (aimc_zoo_load(data, dir, n_train, n_test, train, test, err))
+        fprintf(stderr, "%s: %s data missing or unreadable (%s): run datasets/fetch.sh\n",
+                spec->program, data, err->msg);
+    else
+        h = aimc_prog_open_output(spec, com);
+    if (h == NULL) {
+        aimc_dataset_free(*train);
+        aimc_dataset_free(*test);
+        *train = *test = NULL;
+        return NULL;
+    }
+    *st = aimc_prog_write_provenance(h, spec, com, err);
+    return h;
 }
