@@ -11,6 +11,7 @@ void base_q(const base_device *d, double w, double *qp, double *qm)
     rm = rm < 0 ? 0 : rm;
     switch (d->family) {
     case BASE_SOFTBOUNDS:
+    default: /* every family is listed; this keeps the compiler sure of it */
         *qp = rp;
         *qm = rm;
         break;

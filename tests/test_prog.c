@@ -695,6 +695,13 @@ Test(prog, provenance_records_build_run_and_every_resolved_option)
     expect_string_attr(out, "/", "output", out);
     cr_assert_eq(aimc_h5_read_attr_string(out, "/", "hdf5_version", buf, sizeof buf, &err), 0);
     cr_assert_eq(strncmp(buf, "1.", 2), 0, "%s", buf);
+    /* The BLAS is named, and OpenBLAS runs on one thread whatever --threads. */
+    char blas[256];
+    cr_assert_eq(aimc_h5_read_attr_string(out, "/", "blas", blas, sizeof blas, &err), 0, "%s",
+                 err.msg);
+    cr_assert(strcmp(blas, "GSL CBLAS") == 0
+                  || (strncmp(blas, "OpenBLAS", 8) == 0 && strstr(blas, "; 1 thread") != NULL),
+              "%s", blas);
     /* created_utc varies from run to run: check its shape only. */
     cr_assert_eq(aimc_h5_read_attr_string(out, "/", "created_utc", buf, sizeof buf, &err), 0);
     cr_assert(strlen(buf) == 20 && buf[10] == 'T' && buf[19] == 'Z', "%s", buf);
@@ -881,6 +888,149 @@ Test(prog, finish_with_an_error_prints_it_and_leaves_no_file)
     cr_assert_neq(access(out, F_OK), 0);
     cr_assert_neq(access(path, F_OK), 0);
     rmdir(dir);
+}
+
+/* ---- the shared opening and ending (lib/prog/start.c) ----------------------- */
+
+static int refuse_always(void *ctx, aimc_err *err)
+{
+    ++*(int *)ctx;
+    return AIMC_FAIL(err, GSL_EINVAL, "--tau and --steps disagree");
+}
+
+static int accept_always(void *ctx, aimc_err *err)
+{
+    (void)err;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* aimc_prog_start on "fig ARGS -o results/s.h5" with stderr captured into R.err. */
+static int start_argv(const aimc_prog_start_opts *o, aimc_h5 **h, int *st, int argc, char **argv)
+{
+    char *v[64];
+    capture ke;
+    aimc_err e = { 0, "" };
+    cr_assert(argc < 64);
+    memcpy(v, argv, (size_t)argc * sizeof *v);
+    v[argc] = NULL;
+    capture_begin(&ke, STDERR_FILENO);
+    int rc = aimc_prog_start(&spec, o, &C, argc, v, h, st, &e);
+    capture_end(&ke, R.err, sizeof R.err);
+    return rc;
+}
+#define START(o, h, st, ...)                                                                   \
+    start_argv((o), (h), (st), (int)(sizeof((char *[]){ "fig", __VA_ARGS__ }) / sizeof(char *)), \
+               (char *[]){ "fig", __VA_ARGS__ })
+
+Test(prog, start_refuses_reps_before_its_own_checks_and_before_any_file)
+{
+    int calls = 0, st = -1;
+    aimc_h5 *h = (aimc_h5 *)&calls; /* must be reset to NULL */
+    const aimc_prog_start_opts o = { .reps_min = 1, .reps_max = 4, .validate = refuse_always,
+                                     .ctx = &calls };
+    int rc = START(&o, &h, &st, "--reps", "5", "-o", "results/s.h5");
+    cr_assert_eq(rc, AIMC_PROG_USAGE);
+    cr_assert_str_eq(R.err, "fig: invalid argument \"5\" for --reps: should be in [1, 4]\n");
+    cr_assert_eq(calls, 0, "validate ran after a refused --reps");
+    cr_assert_null(h);
+    cr_assert_eq(st, GSL_SUCCESS);
+    cr_assert_neq(access("results/s.h5", F_OK), 0);
+    cr_assert_neq(access("results/s.h5.partial", F_OK), 0);
+}
+
+Test(prog, start_refuses_a_failed_validation_in_one_line_before_any_file)
+{
+    int calls = 0, st;
+    aimc_h5 *h;
+    const aimc_prog_start_opts o = { .validate = refuse_always, .ctx = &calls };
+    int rc = START(&o, &h, &st, "-o", "results/s.h5");
+    cr_assert_eq(rc, AIMC_PROG_USAGE);
+    cr_assert_eq(calls, 1);
+    cr_assert_str_eq(R.err, "fig: --tau and --steps disagree\n");
+    cr_assert_null(h);
+    cr_assert_neq(access("results/s.h5.partial", F_OK), 0);
+    cr_assert_eq(aimc_prog_exit_status(rc), 2);
+}
+
+Test(prog, start_opens_the_file_with_provenance_and_finish_claims_turns_a_failure_into_1)
+{
+    int calls = 0, st = -1;
+    aimc_h5 *h = NULL;
+    aimc_err e = { 0, "" };
+    const aimc_prog_start_opts o = { .reps_min = 1, .reps_max = 4, .validate = accept_always,
+                                     .ctx = &calls };
+    int rc = START(&o, &h, &st, "--reps", "2", "-o", "results/s.h5");
+    cr_assert_eq(rc, AIMC_PROG_RUN, "%s", R.err);
+    cr_assert_eq(calls, 1);
+    cr_assert_not_null(h);
+    cr_assert_eq(st, GSL_SUCCESS);
+    cr_assert_eq(access("results/s.h5.partial", F_OK), 0, "written to FILE.partial first");
+    cr_assert_eq(aimc_prog_finish_claims(h, &spec, st, 1, &e), 1, "a failed claim is status 1");
+    expect_string_attr("results/s.h5", "/", "program", "fig");
+    expect_string_attr("results/s.h5", "/", "output", "results/s.h5");
+
+    /* The same with every claim holding: status 0. */
+    rc = START(&o, &h, &st, "-o", "results/t.h5");
+    cr_assert_eq(rc, AIMC_PROG_RUN, "%s", R.err);
+    cr_assert_eq(aimc_prog_finish_claims(h, &spec, st, 0, &e), 0);
+    cr_assert_eq(access("results/t.h5", F_OK), 0);
+}
+
+Test(prog, start_without_a_file_handle_opens_no_file)
+{
+    int rc = START(NULL, NULL, NULL, "-o", "results/s.h5");
+    cr_assert_eq(rc, AIMC_PROG_RUN, "%s", R.err);
+    cr_assert_str_eq(R.err, "");
+    cr_assert_neq(access("results/s.h5", F_OK), 0);
+    cr_assert_neq(access("results/s.h5.partial", F_OK), 0);
+}
+
+Test(prog, open_with_data_names_fetch_sh_when_data_is_missing_and_writes_nothing)
+{
+    int st = 0;
+    aimc_err e = { 0, "" };
+    aimc_dataset *train = NULL, *test = NULL;
+    capture ke;
+    PARSE("-o", "results/s.h5");
+    expect_run();
+    cr_assert_eq(mkdir("nodata", 0777), 0);
+    capture_begin(&ke, STDERR_FILENO);
+    aimc_h5 *h = aimc_prog_open_with_data(&spec, &C, "mnist", "nodata", 100, 50, &train, &test,
+                                          &st, &e);
+    capture_end(&ke, R.err, sizeof R.err);
+    cr_assert_null(h);
+    cr_assert_null(train);
+    cr_assert_null(test);
+    cr_assert_eq(strncmp(R.err, "fig: mnist data missing or unreadable (", 39), 0, "%s", R.err);
+    cr_assert_not_null(strstr(R.err, "run datasets/fetch.sh\n"), "%s", R.err);
+    cr_assert_eq(strchr(R.err, '\n'), R.err + strlen(R.err) - 1, "one line: %s", R.err);
+    cr_assert_neq(access("results/s.h5.partial", F_OK), 0);
+}
+
+Test(prog, finish_run_keeps_a_saved_divergence_and_exits_1)
+{
+    aimc_err e = { 0, "" };
+    aimc_diverged_run dv = { 0 };
+    char err[1024];
+    capture ke;
+    PARSE("-o", "results/s.h5");
+    expect_run();
+    aimc_h5 *h = aimc_prog_open_output(&spec, &C);
+    cr_assert_not_null(h);
+    const double acc[3] = { 0.1, 0.5, NAN }, loss[3] = { NAN, 2.0, NAN };
+    int st = aimc_prog_keep_diverged_net(h, &dv, "/runs/asgd", 0, "layer 2 W[5]", NAN, 1, acc,
+                                         loss, &e);
+    cr_assert_eq(st, GSL_ERANGE, "%s", e.msg);
+    cr_assert(dv.saved);
+    capture_begin(&ke, STDERR_FILENO);
+    int rc = aimc_prog_finish_run(h, &spec, st, &dv, 0, &e);
+    capture_end(&ke, err, sizeof err);
+    cr_assert_eq(rc, 1);
+    cr_assert_not_null(strstr(err, "/runs/asgd diverged at step 2 of repetition 0 "
+                                   "(layer 2 W[5] = nan)"), "%s", err);
+    expect_string_attr("results/s.h5", "/", "diverged", "/runs/asgd-diverged");
+    expect_string_attr("results/s.h5", "/runs/asgd-diverged", "parameter", "layer 2 W[5]");
 }
 
 /* ---- progress bar ----------------------------------------------------------- */

@@ -36,6 +36,20 @@ int aimc_error_set(aimc_err *err, int status, const char *fmt, ...)
  * whose first member is `const char *name`.  Writes "a|b|c" into buf. */
 const char *aimc_registry_names(const void *const *entries, char *buf, size_t len);
 
+/* Sets OpenMP's thread count to `threads` and, when the library is linked
+ * with OpenBLAS, pins the BLAS to one thread.  Left alone, OpenBLAS starts
+ * one thread per core: its results then depend on the machine (tab8's
+ * Digital SGD loss and a-fig1's floor differ in the last bits between one
+ * and two BLAS threads), and for the small products of the reads the extra
+ * thread doubled the CPU time and halved the speed (fig4's FCN: 1.1 against
+ * 0.5 s per epoch).  Our parallelism is OpenMP over runs and rows. */
+void aimc_set_threads(int threads);
+
+/* The CBLAS behind the reads and GSL, for provenance: OpenBLAS's build
+ * string and its thread count ("OpenBLAS 0.3.21 ... ; 1 thread"), or
+ * "GSL CBLAS". */
+const char *aimc_blas_name(void);
+
 /* Library version string ("MAJOR.MINOR.PATCH"). */
 const char *aimc_version(void);
 

@@ -198,7 +198,7 @@ static aimc_device *device_alloc(const aimc_device_params *p, size_t n, uint64_t
         /* Exact calibration: the reference sits at each element's symmetric
          * point, so the visible symmetric point is 0 (Paper B's ideal ZS). */
         for (size_t i = 0; i < n; ++i) {
-            double v;
+            double v = 0.0;
             if (elem_symmetric_state(d, i, &v, err) != GSL_SUCCESS) {
                 aimc_device_free(d);
                 return NULL;
@@ -306,7 +306,7 @@ void aimc_device_visible_bounds(const aimc_device *d, size_t i, double *lo, doub
 
 int aimc_device_symmetric_point(const aimc_device *d, size_t i, double *w, aimc_err *err)
 {
-    double v;
+    double v = 0.0;
     int st = elem_symmetric_state(d, i, &v, err);
     if (st == GSL_SUCCESS)
         *w = v - aimc_device_ref(d, i);

@@ -26,9 +26,6 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "aimc/prog.h"
 
@@ -695,10 +692,8 @@ int aimc_prog_parse(const aimc_prog_spec *spec, aimc_prog_common *c, int argc, c
     }
     if (rc == AIMC_PROG_RUN && c->output != NULL && check_output(spec, c) != 0)
         rc = AIMC_PROG_USAGE;
-#ifdef _OPENMP
     if (rc == AIMC_PROG_RUN)
-        omp_set_num_threads((int)c->threads);
-#endif
+        aimc_set_threads((int)c->threads);
     free(longopts);
     return rc;
 }
@@ -979,6 +974,7 @@ int aimc_prog_write_provenance(aimc_h5 *h, const aimc_prog_spec *spec,
         { "git_describe", aimc_build_git_describe() },
         { "aimc_version", aimc_version() },
         { "gsl_version", gsl_version },
+        { "blas", aimc_blas_name() },
         { "hdf5_version", hdf5_version },
         { "compiler", aimc_build_compiler() },
         { "build_type", aimc_build_type() },

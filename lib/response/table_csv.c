@@ -274,7 +274,7 @@ static int table_read(FILE *f, const char *path, table_rows *r, aimc_err *err)
         char *s = table_trim(buf);
         if (*s == '\0')
             continue;
-        double v[3];
+        double v[3] = {0.0, 0.0, 0.0};
         int is_data = 0;
         st = table_parse_line(s, path, line, !seen_content, v, &is_data, err);
         seen_content = 1;
