@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# check-divergence-net.sh TAB8 FAULT_LIB H5COLS WORKDIR
+# check-divergence-net.sh PROGRAM FAULT_LIB H5COLS WORKDIR   (PROGRAM: tab8 or tab1)
 #
-# The network programs (fig4, tab7, tab8, through lib/nn and aimc_zoo_train)
-# must stop a run whose weights stop being finite at the epoch it happens,
+# The network programs (fig4, tab7, tab8 through aimc_zoo_train; tab1 and
+# fig5 through their fine-tuning loop; all on lib/nn) must stop a run whose
+# weights stop being finite at the epoch it happens,
 # name the layer and the weight, and keep the series up to there as
 # /runs/<run>-diverged (docs/RELIABILITY.md).  An analog array clips its
 # weights at every pulse, so a NaN left unchecked is absorbed by its next
@@ -10,10 +11,13 @@
 # after every step.  FAULT_LIB (tools/fault-inject.c, LD_PRELOAD) writes the
 # fault after the K-th optimizer step of the process.  tab8 on 1 000 digits,
 # batch 10: 100 mini-batches x 3 layers = 300 steps per epoch; the Digital
-# SGD run takes steps 0-299, Analog SGD 300-599.
+# SGD run takes steps 0-299, Analog SGD 300-599.  tab1 on one seed: 50
+# mini-batches x 4 weight layers per epoch (steps from the last layer back):
+# pre-training 0-199, Digital SGD fine-tuning 200-399, then Analog SGD, whose
+# first step is layer 7's, the analog head.
 set -uo pipefail
 if [ $# -ne 4 ]; then
-    echo "usage: check-divergence-net.sh TAB8 FAULT_LIB H5COLS WORKDIR" >&2
+    echo "usage: check-divergence-net.sh PROGRAM FAULT_LIB H5COLS WORKDIR" >&2
     exit 2
 fi
 prog=$1 lib=$2 h5cols=$3 work=$4
@@ -22,7 +26,11 @@ mkdir -p "$work" || exit 2
 passed=0 failed=0
 pass() { passed=$((passed + 1)); echo "PASS $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-args=(--quick -q --force --n-train 1000 --n-test 300)
+case $(basename "$1") in
+tab8) args=(--quick -q --force --n-train 1000 --n-test 300) ;;
+tab1) args=(--quick -q --force --reps 1 --algos dsgd,asgd) ;;
+*) echo "check-divergence-net.sh: no cases for $1" >&2; exit 2 ;;
+esac
 
 # case LABEL K INDEX VALUE RUN PARAMETER PREVIOUS
 check_case() {
@@ -62,10 +70,15 @@ check_case() {
     fi
 }
 
-check_case digital-nan 30 5 nan /runs/fcn-dsgd "layer 0 W[5]" ""
-# Analog SGD: without the per-step check this NaN vanished at the next pulse.
-check_case analog-nan 330 5 nan /runs/fcn-asgd-power-g2-tau0.6 "layer 0 W[5]" /runs/fcn-dsgd
-check_case analog-inf 331 7 inf /runs/fcn-asgd-power-g2-tau0.6 "layer 2 W[7]" /runs/fcn-dsgd
+if [ "$(basename "$prog")" = tab8 ]; then
+    check_case digital-nan 30 5 nan /runs/fcn-dsgd "layer 0 W[5]" ""
+    # Analog SGD: without the per-step check this NaN vanished at the next pulse.
+    check_case analog-nan 330 5 nan /runs/fcn-asgd-power-g2-tau0.6 "layer 0 W[5]" /runs/fcn-dsgd
+    check_case analog-inf 331 7 inf /runs/fcn-asgd-power-g2-tau0.6 "layer 2 W[7]" /runs/fcn-dsgd
+else
+    check_case head-nan 402 3 nan /runs/asgd "layer 7 W[3]" ""
+    check_case backbone-inf 401 3 inf /runs/asgd "layer 3 W[3]" ""
+fi
 
 out=$work/clean.h5
 if "$prog" "${args[@]}" -o "$out" >/dev/null 2>"$work/stderr" \

@@ -209,9 +209,12 @@ void ft_data_free(ft_data *d)
 /* Evaluation runs in batches of up to 100; training in the configured batch. */
 static size_t max_batch_of(const ft_cfg *c) { return c->batch > 100 ? c->batch : 100; }
 
+/* Epochs of SGD over tr (lr decayed every lr_step epochs, 0: never); with a
+ * test set, the accuracy after each epoch into acc[e + 1].  *done: the
+ * epochs completed. */
 static int train(const ft_cfg *c, aimc_nn *n, const aimc_dataset *tr, const aimc_dataset *te,
                  unsigned epochs, unsigned lr_step, uint64_t seed, uint32_t obj, double *acc,
-                 double *loss, aimc_err *err)
+                 double *loss, unsigned *done, aimc_err *err)
 {
     size_t *order = malloc(tr->n * sizeof *order);
     int st = order ? GSL_SUCCESS : AIMC_FAIL(err, GSL_ENOMEM, "finetune: out of memory");
@@ -222,6 +225,8 @@ static int train(const ft_cfg *c, aimc_nn *n, const aimc_dataset *tr, const aimc
                                  err);
         if (!st && acc)
             st = aimc_nn_evaluate(n, te, &acc[e + 1], NULL, err);
+        if (!st && done)
+            *done = e + 1;
     }
     free(order);
     return st;
@@ -237,7 +242,8 @@ aimc_nn *ft_pretrain(const ft_cfg *c, const ft_data *d, uint64_t seed, double *a
     arch_init(&a, c->pre_classes);
     const uint64_t ps = aimc_seed_derive(seed, 1000); /* not the fine-tuning head's stream */
     aimc_nn *n = aimc_nn_alloc(&a.arch, &p, max_batch_of(c), ps, err);
-    int st = n ? train(c, n, d->pre, NULL, c->pre_epochs, 0, ps, OBJ_SHUFFLE, NULL, NULL, err)
+    int st = n ? train(c, n, d->pre, NULL, c->pre_epochs, 0, ps, OBJ_SHUFFLE, NULL, NULL, NULL,
+                       err)
                : GSL_EFAILED;
     if (!st)
         st = aimc_nn_evaluate(n, d->pre_test, acc, NULL, err);
@@ -262,9 +268,12 @@ static void copy_backbone(aimc_nn *from, aimc_nn *to)
 }
 
 int ft_finetune(const ft_cfg *c, const ft_data *d, aimc_nn *pre, const aimc_optim_type *algo,
-                double gamma, uint64_t seed, double *acc, double *loss, double *pulses,
+                double gamma, uint64_t seed, double *acc, double *loss, aimc_zoo_stats *stats,
                 aimc_err *err)
 {
+    memset(stats, 0, sizeof *stats);
+    for (unsigned e = 0; e <= c->epochs; ++e)
+        acc[e] = loss[e] = NAN;
     aimc_nn_params p;
     aimc_nn_layer_override head;
     int st = ft_params(c, algo, gamma, &p, &head, err);
@@ -275,13 +284,15 @@ int ft_finetune(const ft_cfg *c, const ft_data *d, aimc_nn *pre, const aimc_opti
         st = GSL_EFAILED;
     if (!st) {
         copy_backbone(pre, n);
-        loss[0] = NAN;
         st = aimc_nn_evaluate(n, d->test, &acc[0], NULL, err);
     }
     if (!st)
         st = train(c, n, d->train, d->test, c->epochs, c->lr_step, seed, OBJ_SHUFFLE + 1, acc,
-                   loss, err);
-    *pulses = n ? (double)aimc_nn_pulses(n) : 0.0;
+                   loss, &stats->epochs_done, err);
+    stats->pulses = n ? aimc_nn_pulses(n) : 0;
+    if (st == GSL_ERANGE && n)
+        snprintf(stats->diverged, sizeof stats->diverged, "%s",
+                 aimc_nn_divergence(n, &stats->diverged_value));
     aimc_nn_free(n);
     return st;
 }
@@ -321,25 +332,6 @@ static int write_run(aimc_h5 *h, const ft_cfg *c, const ft_run *r, size_t reps, 
     return st;
 }
 
-static int save_diverged(aimc_h5 *h, const ft_cfg *c, ft_run *r, size_t rep, ft_diverged *dv,
-                         aimc_err *err)
-{
-    const size_t np = c->epochs + 1;
-    double *a = r->acc + rep * np, *l = r->loss + rep * np;
-    size_t k = 1;
-    while (k < np && isfinite(l[k]))
-        ++k;
-    for (size_t e = k; e < np; ++e)
-        a[e] = l[e] = NAN;
-    snprintf(dv->run, sizeof dv->run, "/runs/%s", r->name);
-    dv->d = (aimc_divergence){k < np ? k : np - 1, (unsigned)rep, "training loss", NAN};
-    const char *names[2] = {"test_acc", "train_loss"};
-    const double *series[2] = {a, l};
-    int st = aimc_prog_save_diverged(h, dv->run, &dv->d, 2, names, series, err);
-    dv->saved = st == GSL_SUCCESS;
-    return st ? st : GSL_ERANGE;
-}
-
 static int alloc_runs(const ft_cfg *c, ft_run *runs, size_t nr, size_t reps, aimc_err *err)
 {
     const size_t np = c->epochs + 1;
@@ -354,7 +346,7 @@ static int alloc_runs(const ft_cfg *c, ft_run *runs, size_t nr, size_t reps, aim
 }
 
 int ft_grid(const ft_cfg *c, const ft_data *d, ft_run *runs, size_t nr,
-            const aimc_prog_common *com, aimc_h5 *h, ft_diverged *dv, aimc_err *err)
+            const aimc_prog_common *com, aimc_h5 *h, aimc_diverged_run *dv, aimc_err *err)
 {
     const size_t reps = com->reps, np = c->epochs + 1;
     double *pre_acc = malloc(reps * sizeof *pre_acc);
@@ -370,13 +362,18 @@ int ft_grid(const ft_cfg *c, const ft_data *d, ft_run *runs, size_t nr,
         aimc_progress_update(&bar, ++done);
         for (size_t k = 0; k < nr && !st; ++k) {
             const double t0 = now();
-            double pulses = 0;
-            st = ft_finetune(c, d, pre, runs[k].algo, runs[k].gamma, seed, runs[k].acc + q * np,
-                             runs[k].loss + q * np, &pulses, err);
-            runs[k].pulses += pulses;
+            aimc_zoo_stats zs;
+            double *acc = runs[k].acc + q * np, *loss = runs[k].loss + q * np;
+            st = ft_finetune(c, d, pre, runs[k].algo, runs[k].gamma, seed, acc, loss, &zs, err);
+            runs[k].pulses += (double)zs.pulses;
             runs[k].seconds += (now() - t0) / (double)(c->epochs * reps);
-            if (st == GSL_ERANGE)
-                st = save_diverged(h, c, &runs[k], q, dv, err);
+            if (st == GSL_ERANGE) {
+                char run[64];
+                snprintf(run, sizeof run, "/runs/%s", runs[k].name);
+                st = aimc_prog_keep_diverged_net(h, dv, run, (unsigned)q, zs.diverged,
+                                                 zs.diverged_value, zs.epochs_done, acc, loss,
+                                                 err);
+            }
             aimc_progress_update(&bar, ++done);
         }
         aimc_nn_free(pre);

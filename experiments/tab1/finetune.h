@@ -102,9 +102,12 @@ aimc_nn *ft_pretrain(const ft_cfg *c, const ft_data *d, uint64_t seed, double *a
                      aimc_err *err);
 /* Fine-tune from `pre` with head algorithm `algo` (mixing gamma): test
  * accuracy before and after every epoch into acc[0..epochs], mean training
- * loss into loss[1..epochs] (loss[0] = NaN); pulses fired into the head. */
+ * loss into loss[1..epochs] (loss[0] = NaN).  stats: the pulses fired, the
+ * epochs completed and, when training returns GSL_ERANGE, what stopped being
+ * finite ("layer 4 W[3]", "loss"); the entries from the failed epoch on stay
+ * NaN, as aimc_zoo_train leaves them. */
 int ft_finetune(const ft_cfg *c, const ft_data *d, aimc_nn *pre, const aimc_optim_type *algo,
-                double gamma, uint64_t seed, double *acc, double *loss, double *pulses,
+                double gamma, uint64_t seed, double *acc, double *loss, aimc_zoo_stats *stats,
                 aimc_err *err);
 
 /* One curve of a grid: the head's algorithm and mixing, over the seeds. */
@@ -117,18 +120,12 @@ typedef struct {
     double seconds;               /* wall time of one epoch, mean (provenance only) */
 } ft_run;
 
-/* Where a fine-tuning run stopped being finite (docs/RELIABILITY.md). */
-typedef struct {
-    int saved;
-    char run[64];
-    aimc_divergence d;
-} ft_diverged;
-
 /* Every run × seed: seed q pre-trains one backbone, then fine-tunes each run
- * from it; writes /runs/<name> and /runs/pretrain.  A loss that stops being
- * finite is saved as <name>-diverged (*dv) and returns GSL_ERANGE. */
+ * from it; writes /runs/<name> and /runs/pretrain.  A weight or loss that
+ * stops being finite is kept as <name>-diverged (*dv, docs/RELIABILITY.md)
+ * and returns GSL_ERANGE. */
 int ft_grid(const ft_cfg *c, const ft_data *d, ft_run *runs, size_t nr,
-            const aimc_prog_common *com, aimc_h5 *h, ft_diverged *dv, aimc_err *err);
+            const aimc_prog_common *com, aimc_h5 *h, aimc_diverged_run *dv, aimc_err *err);
 void ft_grid_free(ft_run *runs, size_t nr);
 /* Final test accuracy of run r, mean and std over seeds (fractions). */
 void ft_final(const ft_cfg *c, const ft_run *r, size_t reps, double *mean, double *sd);

@@ -288,7 +288,7 @@ int main(int argc, char **argv)
                "%zu; %u epoch(s), %u seed(s)\n",
                data.pre->n, cfg.ft.pre_classes - 1, data.train->n, data.test->n, cfg.ft.epochs,
                com.reps);
-    ft_diverged dv = {0};
+    aimc_diverged_run dv = {0};
     if (!st)
         st = ft_grid(&cfg.ft, &data, runs, cfg.algos.n, &com, h, &dv, &err);
     if (dv.saved) {
