@@ -357,11 +357,10 @@ static int write_schedule(aimc_h5 *h, const schedule *s, size_t reps, const doub
         st = aimc_h5_attr_string(h, run, "varies", "step = epochs (samples / m)", err);
     snprintf(run, sizeof run, "/summary/%s", s->name);
     for (int k = 0; k < NQ && !st; ++k) {
-        double col[reps];
-        for (size_t r = 0; r < reps; ++r)
-            col[r] = q[r * NQ + k];
-        mean[k] = gsl_stats_mean(col, 1, reps);
-        const double se = reps > 1 ? gsl_stats_sd_m(col, 1, reps, mean[k]) / sqrt((double)reps) : 0;
+        /* Column k of the reps × NQ table, read with GSL's stride. */
+        mean[k] = gsl_stats_mean(q + k, NQ, reps);
+        const double se =
+            reps > 1 ? gsl_stats_sd_m(q + k, NQ, reps, mean[k]) / sqrt((double)reps) : 0;
         char name[96];
         st = aimc_h5_attr_double(h, run, qname[k], mean[k], err);
         snprintf(name, sizeof name, "%s_se", qname[k]);
