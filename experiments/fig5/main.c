@@ -206,11 +206,10 @@ int main(int argc, char **argv)
         return aimc_prog_exit_status(rc);
     aimc_err err = {0};
     ft_data data;
-    if (ft_load(&cfg.ft, &data, &err)) {
-        fprintf(stderr, "fig5: Fashion-MNIST missing or unreadable (%s): run datasets/fetch.sh "
-                "fashion\n", err.msg);
+    int st;
+    aimc_h5 *h = ft_open(&spec, &com, &cfg.ft, &data, &st, &err);
+    if (h == NULL)
         return 2;
-    }
     ft_run runs[MAX_GAMMA];
     for (size_t k = 0; k < cfg.n_gamma; ++k) {
         memset(&runs[k], 0, sizeof runs[k]);
@@ -218,25 +217,9 @@ int main(int argc, char **argv)
         runs[k].gamma = cfg.gamma[k];
         snprintf(runs[k].name, sizeof runs[k].name, "%s-gamma%g", cfg.algo->name, cfg.gamma[k]);
     }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL) {
-        ft_data_free(&data);
-        return 2;
-    }
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
-    if (!st && !com.quiet)
-        printf("fig5: pre-training on %zu images of classes 0-%u, fine-tuning on %zu, testing on "
-               "%zu; %u epoch(s), %u seed(s)\n",
-               data.pre->n, cfg.ft.pre_classes - 1, data.train->n, data.test->n, cfg.ft.epochs,
-               com.reps);
     aimc_diverged_run dv = {0};
     if (!st)
         st = ft_grid(&cfg.ft, &data, runs, cfg.n_gamma, &com, h, &dv, &err);
-    if (dv.saved) {
-        ft_grid_free(runs, cfg.n_gamma);
-        ft_data_free(&data);
-        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
-    }
     if (!st)
         st = write_summary(h, runs, cfg.n_gamma, com.reps, &err);
     aimc_claims cl;
@@ -253,10 +236,5 @@ int main(int argc, char **argv)
         if (cfg.check)
             aimc_claims_print_counts(&cl);
     }
-    ft_grid_free(runs, cfg.n_gamma);
-    ft_data_free(&data);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.failed > 0)
-        return 1;
-    return rc;
+    return ft_finish(h, &spec, st, &dv, cfg.check && cl.failed > 0, runs, cfg.n_gamma, &data, &err);
 }

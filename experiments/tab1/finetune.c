@@ -403,6 +403,36 @@ void ft_grid_free(ft_run *runs, size_t nr)
     }
 }
 
+aimc_h5 *ft_open(const aimc_prog_spec *spec, const aimc_prog_common *com, const ft_cfg *c,
+                 ft_data *d, int *st, aimc_err *err)
+{
+    if (ft_load(c, d, err)) {
+        fprintf(stderr, "%s: Fashion-MNIST missing or unreadable (%s): run datasets/fetch.sh "
+                "fashion\n", spec->program, err->msg);
+        return NULL;
+    }
+    aimc_h5 *h = aimc_prog_open_output(spec, com);
+    if (h == NULL) {
+        ft_data_free(d);
+        return NULL;
+    }
+    *st = aimc_prog_write_provenance(h, spec, com, err);
+    if (!*st && !com->quiet)
+        printf("%s: pre-training on %zu images of classes 0-%u, fine-tuning on %zu, testing on "
+               "%zu; %u epoch(s), %u seed(s)\n",
+               spec->program, d->pre->n, c->pre_classes - 1, d->train->n, d->test->n, c->epochs,
+               com->reps);
+    return h;
+}
+
+int ft_finish(aimc_h5 *h, const aimc_prog_spec *spec, int st, const aimc_diverged_run *dv,
+              int claims_failed, ft_run *runs, size_t nr, ft_data *d, aimc_err *err)
+{
+    ft_grid_free(runs, nr);
+    ft_data_free(d);
+    return aimc_prog_finish_run(h, spec, st, dv, claims_failed, err);
+}
+
 void ft_final(const ft_cfg *c, const ft_run *r, size_t reps, double *mean, double *sd)
 {
     aimc_zoo_mean_std(r->acc + c->epochs, reps, c->epochs + 1, mean, sd);

@@ -127,6 +127,17 @@ typedef struct {
 int ft_grid(const ft_cfg *c, const ft_data *d, ft_run *runs, size_t nr,
             const aimc_prog_common *com, aimc_h5 *h, aimc_diverged_run *dv, aimc_err *err);
 void ft_grid_free(ft_run *runs, size_t nr);
+
+/* The opening both programs share, after aimc_prog_parse: load the data
+ * (missing or unreadable: one line naming datasets/fetch.sh), open the
+ * result file with its provenance (status in *st) and say what will run.
+ * NULL: exit status 2, nothing written, no data kept. */
+aimc_h5 *ft_open(const aimc_prog_spec *spec, const aimc_prog_common *com, const ft_cfg *c,
+                 ft_data *d, int *st, aimc_err *err);
+/* The ending: free the grid and the data, then aimc_prog_finish_run (a
+ * kept divergence is exit status 1, so is a failed claim under --check). */
+int ft_finish(aimc_h5 *h, const aimc_prog_spec *spec, int st, const aimc_diverged_run *dv,
+              int claims_failed, ft_run *runs, size_t nr, ft_data *d, aimc_err *err);
 /* Final test accuracy of run r, mean and std over seeds (fractions). */
 void ft_final(const ft_cfg *c, const ft_run *r, size_t reps, double *mean, double *sd);
 

@@ -265,11 +265,10 @@ int main(int argc, char **argv)
         return aimc_prog_exit_status(rc);
     aimc_err err = {0};
     ft_data data;
-    if (ft_load(&cfg.ft, &data, &err)) {
-        fprintf(stderr, "tab1: Fashion-MNIST missing or unreadable (%s): run datasets/fetch.sh "
-                "fashion\n", err.msg);
+    int st;
+    aimc_h5 *h = ft_open(&spec, &com, &cfg.ft, &data, &st, &err);
+    if (h == NULL)
         return 2;
-    }
     ft_run runs[MAX_ALGOS];
     for (size_t k = 0; k < cfg.algos.n; ++k) {
         memset(&runs[k], 0, sizeof runs[k]);
@@ -277,25 +276,9 @@ int main(int argc, char **argv)
         runs[k].gamma = cfg.algos.type[k]->mixes ? cfg.gamma : 0.0;
         snprintf(runs[k].name, sizeof runs[k].name, "%s", cfg.algos.type[k]->name);
     }
-    aimc_h5 *h = aimc_prog_open_output(&spec, &com);
-    if (h == NULL) {
-        ft_data_free(&data);
-        return 2;
-    }
-    int st = aimc_prog_write_provenance(h, &spec, &com, &err);
-    if (!st && !com.quiet)
-        printf("tab1: pre-training on %zu images of classes 0-%u, fine-tuning on %zu, testing on "
-               "%zu; %u epoch(s), %u seed(s)\n",
-               data.pre->n, cfg.ft.pre_classes - 1, data.train->n, data.test->n, cfg.ft.epochs,
-               com.reps);
     aimc_diverged_run dv = {0};
     if (!st)
         st = ft_grid(&cfg.ft, &data, runs, cfg.algos.n, &com, h, &dv, &err);
-    if (dv.saved) {
-        ft_grid_free(runs, cfg.algos.n);
-        ft_data_free(&data);
-        return aimc_prog_finish_diverged(h, &spec, dv.run, &dv.d);
-    }
     if (!st)
         st = write_summary(h, runs, cfg.algos.n, com.reps, &err);
     if (!st)
@@ -313,10 +296,5 @@ int main(int argc, char **argv)
         if (cfg.check)
             aimc_claims_print_counts(&cl);
     }
-    ft_grid_free(runs, cfg.algos.n);
-    ft_data_free(&data);
-    rc = aimc_prog_finish(h, &spec, st, &err);
-    if (rc == 0 && cfg.check && cl.failed > 0)
-        return 1;
-    return rc;
+    return ft_finish(h, &spec, st, &dv, cfg.check && cl.failed > 0, runs, cfg.algos.n, &data, &err);
 }
