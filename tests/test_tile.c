@@ -431,6 +431,19 @@ static uint64_t ref_single(const ref_tile *r, double *w, const signed char *sign
     return fired;
 }
 
+/* Weights and pulses of the tile against the reference, bit for bit. */
+static void pin_compare(const aimc_tile *t, const double *wr, size_t n, uint64_t p0,
+                        uint64_t fired, const char *what, int kind, int it)
+{
+    cr_assert_eq(aimc_tile_pulse_count(t) - p0, fired, "%s kind %d step %d: pulses", what, kind,
+                 it);
+    const double *w = aimc_tile_weights(t);
+    for (size_t k = 0; k < n; ++k)
+        cr_assert(memcmp(&w[k], &wr[k], sizeof *w) == 0,
+                  "%s kind %d step %d element %zu: %.17g != reference %.17g", what, kind, it, k,
+                  w[k], wr[k]);
+}
+
 /* One kernel step on the tile and on the reference; weights and pulse
  * counts compared bit for bit.  kind: 0 pulsed, 1 rank1, 2 single pulses. */
 static void pin_step(aimc_tile *t, const ref_tile *r, double *wr, int kind, int it,
@@ -462,13 +475,7 @@ static void pin_step(aimc_tile *t, const ref_tile *r, double *wr, int kind, int 
         aimc_tile_apply_single_pulses(t, sg);
         fired = ref_single(r, wr, sg, step);
     }
-    cr_assert_eq(aimc_tile_pulse_count(t) - p0, fired, "%s kind %d step %d: pulses", what, kind,
-                 it);
-    const double *w = aimc_tile_weights(t);
-    for (size_t k = 0; k < n; ++k)
-        cr_assert(memcmp(&w[k], &wr[k], sizeof *w) == 0,
-                  "%s kind %d step %d element %zu: %.17g != reference %.17g", what, kind, it, k,
-                  w[k], wr[k]);
+    pin_compare(t, wr, n, p0, fired, what, kind, it);
     free(dW);
     free(sg);
 }
@@ -527,5 +534,61 @@ Test(tile, optimized_kernels_match_the_reference_on_threaded_tiles)
         for (int noisy = 0; noisy < 2; ++noisy) {
             pin_family(fam[f], 0, noisy ? 0.3 : 0.0, 31, 0, 24, 300);
             pin_family(fam[f], 1, 0.0, 31, 1, 24, 300); /* mean-count mode */
+        }
+}
+
+/* The rank-one kernel on inputs the sweep above does not produce: rows and
+ * columns whose trains are empty or always fire, a NaN, whole blocks of
+ * silent columns, a full 64-slot word (counts up to 64), and a learning
+ * rate so large that d_i·x_j of firing pairs is subnormal (the signs then
+ * come from the products, not from the signs of x). */
+static void pin_rank1_edges(const aimc_response_type *T, int vary, unsigned bl_max, size_t cols)
+{
+    const size_t rows = 5, n = rows * cols;
+    aimc_tile_params p = params_of(T, 1.0, 1e-3);
+    if (vary) {
+        p.device.dw_min_dtod = 0.3;
+        p.device.bounds_dtod = 0.3;
+        p.device.ref_std = 0.05;
+    }
+    p.pulse.bl_max = bl_max;
+    char what[160];
+    snprintf(what, sizeof what, "rank1 edges %s vary %d bl_max %u 5x%zu", T->name, vary, bl_max,
+             cols);
+    aimc_tile *t = aimc_tile_alloc(rows, cols, &p, 78, 4, NULL);
+    cr_assert_not_null(t, "%s", what);
+    double *wr = malloc(n * sizeof *wr), *x = malloc(cols * sizeof *x), d[5];
+    for (size_t k = 0; k < n; ++k)
+        wr[k] = 0.8 * cos(0.07 * k);
+    aimc_tile_set_weights(t, wr);
+    memcpy(wr, aimc_tile_weights(t), n * sizeof *wr);
+    const ref_tile r = {aimc_tile_device(t), rows, cols, 78, 4, p.pulse};
+    for (int it = 0; it < 4; ++it) {
+        const int huge = it == 3;
+        for (size_t j = 0; j < cols; ++j) /* columns 64..191 silent */
+            x[j] = (j >= 64 && j < 192) || j % 9 == 4 ? 0.0 : sin(0.5 + 0.3 * j + it);
+        x[1] = it == 1 ? NAN : 1.0;
+        /* row 0 silent, row 1 always fires, the rest by chance */
+        const double dd[5] = {0.0, 0.05, -0.01, 0.004, -0.02 * cos(it)};
+        for (size_t i = 0; i < rows; ++i)
+            d[i] = huge ? (i == 1 ? 1e-300 : dd[i] * 3e-306) : dd[i];
+        const double lr = huge ? 1e306 : (it % 2 ? 4.0 : -2.0);
+        const uint64_t step = aimc_tile_update_count(t), p0 = aimc_tile_pulse_count(t);
+        aimc_tile_apply_rank1(t, x, d, lr);
+        const uint64_t fired = ref_rank1(&r, wr, x, d, lr, step);
+        cr_expect_gt(fired, 0, "%s step %d fires", what, it);
+        pin_compare(t, wr, n, p0, fired, what, 1, it);
+    }
+    aimc_tile_free(t);
+    free(wr);
+    free(x);
+}
+
+Test(tile, optimized_rank1_matches_the_reference_on_edge_inputs)
+{
+    for (size_t f = 0; aimc_response_types[f] != NULL; ++f)
+        for (int vary = 0; vary < 2; ++vary) {
+            pin_rank1_edges(aimc_response_types[f], vary, 64, 300);
+            pin_rank1_edges(aimc_response_types[f], vary, 31, 70);
         }
 }

@@ -5,6 +5,7 @@
  * streams, so an OpenMP split over rows gives the same numbers as a serial
  * loop.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ struct aimc_tile {
     uint64_t *xbits;       /* rank1: cols × words */
     uint64_t *dbits;       /* rank1: rows × words */
     uint64_t *thr;         /* rank1: Bernoulli thresholds, max(rows, cols) */
+    uint64_t *planes;      /* rank1, bl_max ≤ 64: slot planes of the x trains, bl_max × blocks */
+    uint64_t *xsign;       /* rank1, bl_max ≤ 64: x_j·sign(lr) > 0, then < 0, per block */
     unsigned words;        /* 64-bit words per pulse train */
     trains_cache cache;    /* closed-form factors of the pulse trains */
     uint64_t seed;
@@ -78,6 +81,8 @@ void aimc_tile_free(aimc_tile *t)
     free(t->xbits);
     free(t->dbits);
     free(t->thr);
+    free(t->planes);
+    free(t->xsign);
     trains_cache_free(&t->cache);
     free(t);
 }
@@ -115,7 +120,14 @@ aimc_tile *aimc_tile_alloc(size_t rows, size_t cols, const aimc_tile_params *p, 
     t->dbits = malloc((size_t)t->words * rows * sizeof *t->dbits);
     t->thr = malloc((rows > cols ? rows : cols) * sizeof *t->thr);
     const int cache_ok = trains_cache_init(&t->cache, p->pulse.bl_max);
-    if (!t->w || !t->dW || !t->xbits || !t->dbits || !t->thr || !cache_ok) {
+    int planes_ok = 1;
+    if (t->words == 1) {
+        const size_t nb = (cols + 63) / 64;
+        t->planes = malloc((size_t)p->pulse.bl_max * nb * sizeof *t->planes);
+        t->xsign = malloc(2 * nb * sizeof *t->xsign);
+        planes_ok = t->planes && t->xsign;
+    }
+    if (!t->w || !t->dW || !t->xbits || !t->dbits || !t->thr || !cache_ok || !planes_ok) {
         aimc_tile_free(t);
         AIMC_FAIL(err, GSL_ENOMEM, "tile: out of memory for %zu x %zu", rows, cols);
         return NULL;
@@ -407,6 +419,7 @@ static inline unsigned popcount64(uint64_t x)
 typedef struct {
     const double *x, *d;
     double sgn_lr;
+    double xmin; /* smallest |x_j| with a firing train (slot planes) */
     aimc_rank1_plan plan;
     trains_plan trains;
 } rank1_ctx;
@@ -441,6 +454,137 @@ static uint64_t rank1_row(aimc_tile *t, size_t i, uint64_t step, const void *vct
             fired += cnt;
         }
         trains_apply(&c->trains, t->w + i * t->cols + j0, i * t->cols + j0, len, n, s, &ns);
+    }
+    return fired;
+}
+
+/* ---- rank-one, noise-free, BL ≤ 64: counts from slot planes ------------
+ *
+ * The x trains transposed into slot planes (bit j of plane t: x_j's train
+ * fires in slot t) give a row's coincidence counts for 64 columns at once:
+ * the planes of the row's firing slots are summed in bit-sliced counters,
+ * whose bits then yield the mask of the columns with each count.  The
+ * columns are gathered by sign and by count, largest first, and fired
+ * through trains_apply_sorted; columns without a coincidence cost nothing.
+ * The pulses are those of rank1_row, to the bit. */
+#define R1_BLOCKS (TRAINS_CHUNK / 64)
+
+/* The slot planes and sign masks of this update's x trains; returns the
+ * smallest |x_j| whose train fires (+inf if none). */
+static double x_planes(aimc_tile *t, unsigned bl, const double *x, double sgn_lr)
+{
+    const size_t nb = (t->cols + 63) / 64;
+    uint64_t *pos = t->xsign, *neg = t->xsign + nb;
+    memset(t->planes, 0, (size_t)bl * nb * sizeof *t->planes);
+    memset(t->xsign, 0, 2 * nb * sizeof *t->xsign);
+    double xmin = INFINITY;
+    for (size_t j = 0; j < t->cols; ++j) {
+        const uint64_t bit = (uint64_t)1 << (j & 63);
+        const double sx = x[j] * sgn_lr;
+        pos[j >> 6] |= sx > 0 ? bit : 0;
+        neg[j >> 6] |= sx < 0 ? bit : 0;
+        uint64_t wj = t->xbits[j];
+        if (wj == 0)
+            continue;
+        xmin = fabs(x[j]) < xmin ? fabs(x[j]) : xmin;
+        for (; wj != 0; wj &= wj - 1)
+            t->planes[(size_t)__builtin_ctzll(wj) * nb + (j >> 6)] |= bit;
+    }
+    return xmin;
+}
+
+/* mask[k] (k = 1..ns): the columns of block blk with k coincidences, from
+ * the ns firing slots of the row. */
+static void block_counts(const aimc_tile *t, size_t blk, const unsigned *slot, unsigned ns,
+                         uint64_t *mask)
+{
+    const size_t nb = (t->cols + 63) / 64;
+    unsigned nbits = 0;
+    while ((1u << nbits) <= ns)
+        ++nbits;
+    uint64_t c[8] = {0}; /* bit b of every column's count */
+    for (unsigned q = 0; q < ns; ++q)
+        for (uint64_t x = t->planes[(size_t)slot[q] * nb + blk], b = 0; x != 0; ++b) {
+            const uint64_t carry = c[b] & x;
+            c[b] ^= x;
+            x = carry;
+        }
+    for (unsigned k = 1; k <= ns; ++k) {
+        uint64_t m = ~(uint64_t)0;
+        for (unsigned b = 0; b < nbits; ++b)
+            m &= (k >> b) & 1 ? c[b] : ~c[b];
+        mask[k] = m;
+    }
+}
+
+/* The columns of sign s (bits of sel) in the chunk's blocks, by count,
+ * largest first; len[t] = those with more than t.  Returns the pulses. */
+static uint64_t gather_sorted(uint64_t mask[][R1_BLOCKS], size_t nblk, const uint64_t *sel,
+                              unsigned ns, unsigned short *idx, unsigned char *cnt, size_t *len)
+{
+    size_t m = 0;
+    uint64_t fired = 0;
+    for (unsigned k = ns; k >= 1; --k) {
+        for (size_t b = 0; b < nblk; ++b) {
+            /* A counted loop: GCC would otherwise compute the final m with
+             * a library popcount call (no popcnt on the default target). */
+            uint64_t mm = mask[k][b] & sel[b];
+            const unsigned bits = popcount64(mm);
+            for (unsigned q = 0; q < bits; ++q, mm &= mm - 1) {
+                idx[m + q] = (unsigned short)(b * 64 + (unsigned)__builtin_ctzll(mm));
+                cnt[m + q] = (unsigned char)k;
+            }
+            m += bits;
+        }
+        len[k - 1] = m;
+        fired += (uint64_t)k * (m - (k < ns ? len[k] : 0));
+    }
+    return fired;
+}
+
+static uint64_t rank1_row_planes(aimc_tile *t, size_t i, uint64_t step, const void *vctx)
+{
+    const rank1_ctx *c = vctx;
+    (void)step;
+    unsigned slot[64];
+    uint64_t db = t->dbits[i];
+    const unsigned ns = popcount64(db);
+    for (unsigned q = 0; q < ns; ++q, db &= db - 1)
+        slot[q] = (unsigned)__builtin_ctzll(db);
+    if (ns == 0)
+        return 0;
+    /* Pulse sign −1 where d_i·x_j·sign(lr) > 0: x's sign masks, unless the
+     * product of a firing column could underflow to 0 (then per column). */
+    const double di = c->d[i];
+    const size_t nb = (t->cols + 63) / 64;
+    const uint64_t *neg_src = di > 0 ? t->xsign : (di < 0 ? t->xsign + nb : NULL);
+    const int exact = !(fabs(di) * c->xmin >= DBL_MIN);
+    uint64_t fired = 0;
+    for (size_t b0 = 0; b0 < nb; b0 += R1_BLOCKS) {
+        const size_t nblk = nb - b0 < R1_BLOCKS ? nb - b0 : R1_BLOCKS, j0 = b0 * 64;
+        uint64_t mask[65][R1_BLOCKS], sel[2][R1_BLOCKS];
+        for (size_t b = 0; b < nblk; ++b) {
+            uint64_t bm[65];
+            block_counts(t, b0 + b, slot, ns, bm);
+            for (unsigned k = 1; k <= ns; ++k)
+                mask[k][b] = bm[k];
+            uint64_t neg = neg_src != NULL ? neg_src[b0 + b] : 0;
+            if (exact) {
+                neg = 0;
+                for (size_t j = j0 + b * 64; j < t->cols && j < j0 + b * 64 + 64; ++j)
+                    neg |= (uint64_t)(di * c->x[j] * c->sgn_lr > 0) << (j & 63);
+            }
+            sel[0][b] = neg;
+            sel[1][b] = ~neg;
+        }
+        const size_t k0 = i * t->cols + j0;
+        for (int s = 0; s < 2; ++s) {
+            unsigned short idx[TRAINS_CHUNK];
+            unsigned char cnt[TRAINS_CHUNK];
+            size_t len[64];
+            fired += gather_sorted(mask, nblk, sel[s], ns, idx, cnt, len);
+            trains_apply_sorted(&c->trains, t->w + k0, k0, idx, cnt, len, ns, s ? 1 : -1);
+        }
     }
     return fired;
 }
@@ -486,7 +630,7 @@ void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, doubl
 {
     const uint64_t step = t->updates++;
     const double xm = abs_max(x, t->cols), dm = abs_max(d, t->rows);
-    rank1_ctx c = {x, d, lr < 0 ? -1.0 : 1.0, {0, 0, 0}, {0}};
+    rank1_ctx c = {x, d, lr < 0 ? -1.0 : 1.0, INFINITY, {0, 0, 0}, {0}};
     /* The sign of lr goes into the pulse signs, its size into the plan. */
     c.plan = aimc_rank1_plan_make(&t->p.pulse, fabs(lr), t->dev->p.dw_min, xm, dm);
     if (c.plan.bl == 0)
@@ -502,6 +646,11 @@ void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, doubl
     draw_trains(t->xbits, t->words, t->cols, x, c.plan.scale_x, c.plan.bl, t->thr, &xs);
     draw_trains(t->dbits, t->words, t->rows, d, c.plan.scale_d, c.plan.bl, t->thr, &ds);
     trains_plan_make(&c.trains, t->dev, &t->cache, c.plan.bl);
+    if (t->words == 1 && !c.trains.noisy) {
+        c.xmin = x_planes(t, c.plan.bl, x, c.sgn_lr);
+        t->pulses += for_each_row(t, rank1_row_planes, step, &c);
+        return;
+    }
     t->pulses += for_each_row(t, rank1_row, step, &c);
 }
 

@@ -153,11 +153,17 @@ static void trains_affine(const trains_plan *P, double *w, size_t k0, size_t len
 
 /* One noise-free pulse (26) on each listed element, as aimc_device_pulse
  * computes it, with q± of all of them from one call of the family. */
-static void one_pulse_each(const aimc_device *d, double *w, size_t k0, size_t m,
-                           const unsigned short *idx, const signed char *s)
+/* Inlined at each call (GCC 12 otherwise warns that the arrays passed to
+ * the family may be uninitialized).  s: per-element signs, or NULL for
+ * `sign` on every element. */
+static inline __attribute__((always_inline)) void
+one_pulse_each(const aimc_device *d, double *w, size_t k0, size_t m, const unsigned short *idx,
+               const signed char *s, int sign)
 {
     double v[TRAINS_CHUNK], ref[TRAINS_CHUNK], lo[TRAINS_CHUNK], hi[TRAINS_CHUNK];
     double qp[TRAINS_CHUNK], qm[TRAINS_CHUNK];
+    if (m == 0)
+        return;
     for (size_t r = 0; r < m; ++r) {
         const size_t i = k0 + idx[r];
         v[r] = w[idx[r]];
@@ -168,9 +174,10 @@ static void one_pulse_each(const aimc_device *d, double *w, size_t k0, size_t m,
     d->p.response.type->eval(&d->p.response.p, m, v, ref, lo, hi, qp, qm);
     for (size_t r = 0; r < m; ++r) {
         const size_t j = idx[r], i = k0 + j;
-        const double q = s[j] > 0 ? qp[r] * aimc_device_up(d, i) : qm[r] * aimc_device_down(d, i);
+        const int sj = s != NULL ? s[j] : sign; /* per element, or one sign for all */
+        const double q = sj > 0 ? qp[r] * aimc_device_up(d, i) : qm[r] * aimc_device_down(d, i);
         const double step = d->p.dw_min * q;
-        double x = v[r] + (s[j] > 0 ? step : -step);
+        double x = v[r] + (sj > 0 ? step : -step);
         const double l = lo[r] - ref[r], h = hi[r] - ref[r];
         w[j] = x < l ? l : (x > h ? h : x);
     }
@@ -206,7 +213,7 @@ void trains_apply(const trains_plan *P, double *w, size_t k0, size_t len, const 
     /* The rest pulse one at a time, slot by slot (each element's pulses
      * stay in order; elements do not interact without noise). */
     while (m > 0) {
-        one_pulse_each(d, w, k0, m, idx, s);
+        one_pulse_each(d, w, k0, m, idx, s, 0);
         size_t keep = 0;
         for (size_t r = 0; r < m; ++r)
             if (--left[r] > 0) {
@@ -215,4 +222,78 @@ void trains_apply(const trains_plan *P, double *w, size_t k0, size_t len, const 
             }
         m = keep;
     }
+}
+
+/* Slot t of the per-pulse loop on the elements r < len[t] (len
+ * non-increasing): each element sees the operations of train_inline in the
+ * same order.  Built for AVX2 too where the machine has it (4 lanes, no
+ * FMA, so the same bits as the 2-lane default). */
+__attribute__((target_clones("avx2", "default"))) static void
+run_sorted(double *v, const size_t *len, unsigned t0, unsigned nmax, size_t first, double a,
+           double b, double D, double lo, double hi)
+{
+    for (unsigned t = t0; t < nmax; ++t)
+        for (size_t r = first; r < len[t]; ++r) {
+            double q = a + b * v[r];
+            q = q < 0.0 ? 0.0 : q;
+            const double x = v[r] + D * q;
+            v[r] = x < lo ? lo : (x > hi ? hi : x);
+        }
+}
+
+/* trains_apply_sorted on a nominal affine device: the closed form for the
+ * long trains at the head, the per-pulse loop slot by slot for 2 ≤ n < 8
+ * (all n ≥ 2 where no closed form applies), the single pulses at the tail
+ * through the family, as aimc_device_pulse_train does. */
+static void sorted_inline(const trains_plan *P, double *w, size_t k0, const unsigned short *idx,
+                          const unsigned char *cnt, const size_t *len, unsigned nmax, int sp)
+{
+    double v[TRAINS_CHUNK];
+    /* A nominal device's references are all 0; a lean one has no array. */
+    const double *ref = P->dev->ref != NULL ? P->dev->ref + k0 : NULL;
+    const size_t m2 = nmax >= 2 ? len[1] : 0; /* elements with n ≥ 2 */
+    size_t head = 0; /* the closed-form ones, n ≥ 8 */
+    if (P->closed[sp] && nmax >= CLOSED_FORM_MIN_PULSES)
+        head = len[CLOSED_FORM_MIN_PULSES - 1];
+    for (size_t r = 0; r < m2; ++r)
+        v[r] = w[idx[r]] + (ref != NULL ? ref[idx[r]] : 0.0);
+    const double a = P->a[sp], b = P->b[sp], D = P->D[sp], lo = P->lo, hi = P->hi;
+    for (size_t r = 0; r < head; ++r) /* as train_inline */
+        v[r] = b == 0.0 ? v[r] + cnt[r] * D * a : v[r] + (v[r] + P->a_over_b[sp]) * P->fac[sp][cnt[r]];
+    if (m2 > head) {
+        /* slot 0 on every element with n ≥ 2 (len[0] also counts the single pulses) */
+        size_t l[TRAINS_MAX_SORTED];
+        l[0] = m2;
+        const unsigned tmax = head > 0 ? CLOSED_FORM_MIN_PULSES - 1 : nmax;
+        for (unsigned t = 1; t < tmax; ++t)
+            l[t] = len[t];
+        run_sorted(v, l, 0, tmax, head, a, b, D, lo, hi);
+    }
+    for (size_t r = 0; r < m2; ++r) { /* the final clip and the reference */
+        const double x = v[r] < lo ? lo : (v[r] > hi ? hi : v[r]);
+        w[idx[r]] = x - (ref != NULL ? ref[idx[r]] : 0.0);
+    }
+}
+
+void trains_apply_sorted(const trains_plan *P, double *w, size_t k0, const unsigned short *idx,
+                         const unsigned char *cnt, const size_t *len, unsigned nmax, int sign)
+{
+    const aimc_device *d = P->dev;
+    const int sp = sign > 0;
+    if (nmax == 0 || len[0] == 0)
+        return;
+    const size_t m2 = nmax >= 2 ? len[1] : 0;
+    if (d->p.response.type->affine == NULL) {
+        /* every pulse through the family, slot by slot */
+        for (unsigned t = 0; t < nmax && len[t] > 0; ++t)
+            one_pulse_each(d, w, k0, len[t], idx, NULL, sign);
+        return;
+    }
+    if (P->inline_ok)
+        sorted_inline(P, w, k0, idx, cnt, len, nmax, sp);
+    else
+        for (size_t r = 0; r < m2; ++r)
+            w[idx[r]] = aimc_device_pulse_train(d, k0 + idx[r], w[idx[r]], sign, cnt[r], NULL);
+    if (len[0] > m2) /* the single pulses, as aimc_device_pulse */
+        one_pulse_each(d, w, k0, len[0] - m2, idx + m2, NULL, sign);
 }

@@ -65,4 +65,17 @@ void trains_plan_make(trains_plan *P, const aimc_device *dev, trains_cache *c, u
 void trains_apply(const trains_plan *P, double *w, size_t k0, size_t len, const unsigned *n,
                   const signed char *s, aimc_stream *noise);
 
+/* The most pulses trains_apply_sorted takes per element (one 64-bit
+ * word of slots). */
+#define TRAINS_MAX_SORTED 64
+
+/* Noise-free plans only.  Elements idx[0..len[0]) of a chunk (weights w,
+ * first element k0; idx < TRAINS_CHUNK) all take pulses of one sign, cnt[r]
+ * of them, sorted by count, largest first: len[t] is the number with more
+ * than t pulses, t < nmax ≤ TRAINS_MAX_SORTED.  The same bits as
+ * aimc_device_pulse_train per element; no gather by count, no work for
+ * elements without pulses. */
+void trains_apply_sorted(const trains_plan *P, double *w, size_t k0, const unsigned short *idx,
+                         const unsigned char *cnt, const size_t *len, unsigned nmax, int sign);
+
 #endif
