@@ -1033,6 +1033,66 @@ Test(prog, finish_run_keeps_a_saved_divergence_and_exits_1)
     expect_string_attr("results/s.h5", "/runs/asgd-diverged", "parameter", "layer 2 W[5]");
 }
 
+/* Dataset `path` of file (doubles) into v[0..n); returns how many it holds. */
+static size_t read_doubles(const char *file, const char *path, double *v, size_t n)
+{
+    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert(f >= 0);
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    cr_assert(d >= 0, "no dataset %s", path);
+    hid_t sp = H5Dget_space(d);
+    const hssize_t have = H5Sget_simple_extent_npoints(sp);
+    cr_assert(have >= 0 && (size_t)have <= n, "%s holds %lld values", path, (long long)have);
+    cr_assert(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+    return (size_t)have;
+}
+
+Test(prog, write_net_run_writes_the_series_against_epochs_and_the_shared_attributes)
+{
+    aimc_err e = { 0, "" };
+    PARSE("-o", "results/s.h5");
+    expect_run();
+    aimc_h5 *h = aimc_prog_open_output(&spec, &C);
+    cr_assert_not_null(h);
+    /* 2 repetitions × (3 epochs + 1) */
+    const double acc[8] = { 0.1, 0.5, 0.7, 0.8, 0.1, 0.4, 0.6, 0.9 };
+    const double loss[8] = { NAN, 2.0, 1.0, 0.5, NAN, 2.5, 1.5, 0.7 };
+    cr_assert_eq(aimc_prog_write_net_run(h, "/runs/asgd", 2, 3, acc, loss, "asgd", 1234.5, &e),
+                 0, "%s", e.msg);
+    cr_assert_eq(aimc_prog_finish(h, &spec, 0, &e), 0);
+    double v[16];
+    cr_assert_eq(read_doubles("results/s.h5", "/runs/asgd/step", v, 16), 4);
+    for (int k = 0; k < 4; ++k)
+        cr_assert_eq(v[k], (double)k, "step[%d] = %g", k, v[k]);
+    cr_assert_eq(read_doubles("results/s.h5", "/runs/asgd/test_acc", v, 16), 8);
+    cr_assert_eq(memcmp(v, acc, sizeof acc), 0, "test_acc as given, row by row");
+    cr_assert_eq(read_doubles("results/s.h5", "/runs/asgd/train_loss", v, 16), 8);
+    cr_assert(isnan(v[0]) && v[1] == 2.0 && v[7] == 0.7);
+    cr_assert_eq(read_doubles("results/s.h5", "/runs/asgd/test_acc_mean", v, 16), 4);
+    cr_assert_float_eq(v[3], 0.85, 1e-15);
+    expect_string_attr("results/s.h5", "/runs/asgd", "algorithm", "asgd");
+    double pulses = 0;
+    cr_assert_eq(aimc_h5_read_attr_double("results/s.h5", "/runs/asgd", "pulses_per_rep", &pulses,
+                                          &e), 0, "%s", e.msg);
+    cr_assert_eq(pulses, 1234.5);
+}
+
+Test(prog, progress_tick_counts_one_per_call)
+{
+    aimc_progress bar;
+    PARSE("-q");
+    expect_run();
+    aimc_progress_start(&bar, &C, "t", 10);
+    aimc_progress_counter c = { &bar, 0 };
+    for (int k = 0; k < 7; ++k)
+        aimc_progress_tick(&c);
+    cr_assert_eq(c.done, 7);
+    aimc_progress_end(&bar);
+}
+
 /* ---- progress bar ----------------------------------------------------------- */
 
 static void sleep_seconds(double s)

@@ -211,36 +211,6 @@ typedef struct {
     double pulses;    /* pulses per repetition */
 } run_result;
 
-typedef struct {
-    aimc_progress *bar;
-    uint64_t *done;
-} progress_ctx;
-
-static void on_epoch(void *ctx)
-{
-    progress_ctx *pc = ctx;
-    aimc_progress_update(pc->bar, ++*pc->done);
-}
-
-static int train_rep(const net_entry *ne, const aimc_optim_type *algo, double tau, uint64_t seed,
-                     const aimc_dataset *tr, const aimc_dataset *te, double *acc, double *loss,
-                     run_result *rr, aimc_progress *bar, uint64_t *done, aimc_zoo_stats *zs,
-                     aimc_err *err)
-{
-    aimc_nn_params p;
-    int st = params_of(algo, tau, &p, err);
-    /* The authors' StepLR is in their FCN script only. */
-    const aimc_zoo_schedule sch = {ne->batch, ne->epochs,
-                                   strcmp(ne->name, "fcn") == 0 ? cfg.lr_step : 0, cfg.lr_decay};
-    progress_ctx pc = {bar, done};
-    *zs = (aimc_zoo_stats){0};
-    if (!st)
-        st = aimc_zoo_train(&ne->arch, &p, &sch, seed, tr, te, acc, loss, zs, on_epoch, &pc, err);
-    rr->seconds += zs->seconds / ne->epochs;
-    rr->pulses += (double)zs->pulses;
-    return st;
-}
-
 /* One curve: name, what it is, and its result. */
 typedef struct {
     char name[64];
@@ -274,17 +244,12 @@ static size_t plan_runs(const net_entry *nets, size_t nn, run_entry *runs)
     return m;
 }
 
-static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *step,
-                     aimc_err *err)
+static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, aimc_err *err)
 {
     char path[128];
     snprintf(path, sizeof path, "/runs/%.63s", r->name);
-    const size_t np = r->net->epochs + 1;
-    int st = aimc_h5_write_series(h, path, "test_acc", reps, np, r->r.acc, step, err);
-    if (!st)
-        st = aimc_h5_write_series(h, path, "train_loss", reps, np, r->r.loss, NULL, err);
-    if (!st)
-        st = aimc_h5_attr_string(h, path, "algorithm", r->algo->name, err);
+    int st = aimc_prog_write_net_run(h, path, reps, r->net->epochs, r->r.acc, r->r.loss,
+                                     r->algo->name, r->r.pulses / reps, err);
     if (!st)
         st = aimc_h5_attr_string(h, path, "network", r->net->name, err);
     if (!st)
@@ -294,8 +259,6 @@ static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *
         st = aimc_h5_attr_double(h, path, "tau", r->tau, err);
     if (!st)
         st = aimc_h5_attr_double(h, path, "dw_min", 2.0 * r->tau / cfg.states, err);
-    if (!st)
-        st = aimc_h5_attr_double(h, path, "pulses_per_rep", r->r.pulses / reps, err);
     if (!st)
         st = aimc_h5_attr_string(h, path, "varies", "tau", err);
     return st;
@@ -481,14 +444,12 @@ static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_commo
                    aimc_err *err)
 {
     const size_t reps = com->reps;
-    double step[1001];
-    for (size_t e = 0; e <= 1000; ++e)
-        step[e] = (double)e;
     aimc_progress bar;
-    uint64_t done = 0, total = 0;
+    uint64_t total = 0;
     for (size_t k = 0; k < nr; ++k)
         total += reps * runs[k].net->epochs;
     aimc_progress_start(&bar, com, "fig4", total);
+    aimc_progress_counter pc = {&bar, 0};
     int st = 0;
     for (size_t k = 0; k < nr && !st; ++k) {
         run_entry *r = &runs[k];
@@ -497,21 +458,23 @@ static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_commo
         r->r.loss = malloc(reps * np * sizeof(double));
         if (!r->r.acc || !r->r.loss)
             st = AIMC_FAIL(err, GSL_ENOMEM, "fig4: out of memory");
-        /* Repetition q of every run shares its initial weights and data order. */
-        for (size_t q = 0; q < reps && !st; ++q) {
-            aimc_zoo_stats zs;
-            st = train_rep(r->net, r->algo, r->tau, aimc_seed_derive(com->seed, q), tr, te,
-                           r->r.acc + q * np, r->r.loss + q * np, &r->r, &bar, &done, &zs, err);
-            if (st == GSL_ERANGE) {
-                char run[128];
-                snprintf(run, sizeof run, "/runs/%.63s", r->name);
-                st = aimc_prog_keep_diverged_net(h, dv, run, (unsigned)q, zs.diverged,
-                                                 zs.diverged_value, zs.epochs_done,
-                                                 r->r.acc + q * np, r->r.loss + q * np, err);
-            }
-        }
+        aimc_nn_params p;
         if (!st)
-            st = write_run(h, r, reps, step, err);
+            st = params_of(r->algo, r->tau, &p, err);
+        /* The authors' StepLR is in their FCN script only. */
+        const aimc_zoo_schedule sch = {r->net->batch, r->net->epochs,
+                                       strcmp(r->net->name, "fcn") == 0 ? cfg.lr_step : 0,
+                                       cfg.lr_decay};
+        char run[128];
+        snprintf(run, sizeof run, "/runs/%.63s", r->name);
+        aimc_zoo_stats sum = {0};
+        if (!st)
+            st = aimc_prog_train_net(h, run, &r->net->arch, &p, &sch, com->seed, (unsigned)reps,
+                                     tr, te, r->r.acc, r->r.loss, &pc, &sum, dv, err);
+        r->r.seconds = sum.seconds / r->net->epochs;
+        r->r.pulses = (double)sum.pulses;
+        if (!st)
+            st = write_run(h, r, reps, err);
         if (!st && !com->quiet)
             fprintf(stderr, "%s%-22s %.2f %% after %u epoch(s), %.1f s/epoch\n",
                     bar.enabled ? "\n" : "", r->name, 100 * r->r.acc[np - 1], r->net->epochs,

@@ -236,34 +236,18 @@ static int params_of(const run_entry *r, aimc_nn_params *p, aimc_err *err)
     return aimc_zoo_params(&s, r->algo, r->net->tau, p, err);
 }
 
-typedef struct {
-    aimc_progress *bar;
-    uint64_t done;
-} progress_ctx;
-
-static void on_epoch(void *ctx)
-{
-    progress_ctx *pc = ctx;
-    aimc_progress_update(pc->bar, ++pc->done);
-}
-
-static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *step,
-                     aimc_err *err)
+static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, aimc_err *err)
 {
     char path[96];
     snprintf(path, sizeof path, "/runs/%.63s", r->name);
-    const size_t np = r->net->epochs + 1;
     const int digital = r->algo == &aimc_optim_dsgd;
     double pm, psd;
     if (digital)
         pm = paper_dsgd[r->net->cnn][0], psd = paper_dsgd[r->net->cnn][1];
     else
         paper_cell(r->net->cnn, r->algo == &aimc_optim_rl, r->sigma, &pm, &psd);
-    int st = aimc_h5_write_series(h, path, "test_acc", reps, np, r->acc, step, err);
-    if (!st)
-        st = aimc_h5_write_series(h, path, "train_loss", reps, np, r->loss, NULL, err);
-    if (!st)
-        st = aimc_h5_attr_string(h, path, "algorithm", r->algo->name, err);
+    int st = aimc_prog_write_net_run(h, path, reps, r->net->epochs, r->acc, r->loss,
+                                     r->algo->name, r->pulses, err);
     if (!st)
         st = aimc_h5_attr_string(h, path, "network", r->net->name, err);
     if (!st)
@@ -278,8 +262,6 @@ static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *
         st = aimc_h5_attr_double(h, path, "dw_min", digital ? NAN : 2 * r->net->tau / cfg.states,
                                  err);
     if (!st)
-        st = aimc_h5_attr_double(h, path, "pulses_per_rep", r->pulses, err);
-    if (!st)
         st = aimc_h5_attr_double(h, path, "paper_acc", pm, err);
     if (!st)
         st = aimc_h5_attr_double(h, path, "paper_acc_std", psd, err);
@@ -287,38 +269,27 @@ static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *
 }
 
 static int run_one(aimc_h5 *h, run_entry *r, const aimc_prog_common *com,
-                   const aimc_dataset *tr, const aimc_dataset *te, progress_ctx *pc,
+                   const aimc_dataset *tr, const aimc_dataset *te, aimc_progress_counter *pc,
                    aimc_diverged_run *dv, aimc_err *err)
 {
     const size_t reps = com->reps, np = r->net->epochs + 1;
     const aimc_zoo_schedule sch = {r->net->batch, r->net->epochs, r->net->lr_step, cfg.lr_decay};
     r->acc = malloc(reps * np * sizeof *r->acc);
     r->loss = malloc(reps * np * sizeof *r->loss);
-    double *step = malloc(np * sizeof *step);
-    int st = r->acc && r->loss && step ? 0 : AIMC_FAIL(err, GSL_ENOMEM, "tab7: out of memory");
-    for (size_t e = 0; e < np && !st; ++e)
-        step[e] = (double)e;
+    int st = r->acc && r->loss ? 0 : AIMC_FAIL(err, GSL_ENOMEM, "tab7: out of memory");
     aimc_nn_params p;
     if (!st)
         st = params_of(r, &p, err);
-    /* Repetition q of every run shares its initial weights and data order. */
-    for (size_t q = 0; q < reps && !st; ++q) {
-        aimc_zoo_stats zs;
-        st = aimc_zoo_train(&r->net->arch, &p, &sch, aimc_seed_derive(com->seed, q), tr, te,
-                            r->acc + q * np, r->loss + q * np, &zs, on_epoch, pc, err);
-        r->seconds += zs.seconds / reps;
-        r->pulses += (double)zs.pulses / reps;
-        if (st == GSL_ERANGE) {
-            char run[128];
-            snprintf(run, sizeof run, "/runs/%.63s", r->name);
-            st = aimc_prog_keep_diverged_net(h, dv, run, (unsigned)q, zs.diverged,
-                                             zs.diverged_value, zs.epochs_done, r->acc + q * np,
-                                             r->loss + q * np, err);
-        }
-    }
+    char run[128];
+    snprintf(run, sizeof run, "/runs/%.63s", r->name);
+    aimc_zoo_stats sum = {0};
     if (!st)
-        st = write_run(h, r, reps, step, err);
-    free(step);
+        st = aimc_prog_train_net(h, run, &r->net->arch, &p, &sch, com->seed, (unsigned)reps, tr,
+                                 te, r->acc, r->loss, pc, &sum, dv, err);
+    r->seconds = sum.seconds / reps;
+    r->pulses = (double)sum.pulses / reps;
+    if (!st)
+        st = write_run(h, r, reps, err);
     return st;
 }
 
@@ -511,7 +482,7 @@ static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_commo
         total += (uint64_t)com->reps * runs[k].net->epochs;
     aimc_progress bar;
     aimc_progress_start(&bar, com, "tab7", total);
-    progress_ctx pc = {&bar, 0};
+    aimc_progress_counter pc = {&bar, 0};
     int st = 0;
     for (size_t k = 0; k < nr && !st; ++k) {
         st = run_one(h, &runs[k], com, tr, te, &pc, dv, err);

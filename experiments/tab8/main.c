@@ -245,34 +245,18 @@ static int params_of(const run_entry *r, aimc_nn_params *p, aimc_err *err)
     return aimc_zoo_params(&s, r->algo, r->tau, p, err);
 }
 
-typedef struct {
-    aimc_progress *bar;
-    uint64_t done;
-} progress_ctx;
-
-static void on_epoch(void *ctx)
-{
-    progress_ctx *pc = ctx;
-    aimc_progress_update(pc->bar, ++pc->done);
-}
-
-static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *step,
-                     aimc_err *err)
+static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, aimc_err *err)
 {
     char path[128];
     snprintf(path, sizeof path, "/runs/%.95s", r->name);
-    const size_t np = cfg.epochs + 1;
     const int expo = r->resp == &aimc_response_exponential;
     double pm = NAN, psd = NAN;
     if (r->resp)
         paper_cell(expo, r->algo == &aimc_optim_rl, r->g, r->tau, &pm, &psd);
     else
         pm = paper_dsgd, psd = 0.05;
-    int st = aimc_h5_write_series(h, path, "test_acc", reps, np, r->acc, step, err);
-    if (!st)
-        st = aimc_h5_write_series(h, path, "train_loss", reps, np, r->loss, NULL, err);
-    if (!st)
-        st = aimc_h5_attr_string(h, path, "algorithm", r->algo->name, err);
+    int st = aimc_prog_write_net_run(h, path, reps, cfg.epochs, r->acc, r->loss, r->algo->name,
+                                     r->pulses, err);
     if (!st)
         st = aimc_h5_attr_string(h, path, "network", "fcn", err);
     if (!st)
@@ -284,8 +268,6 @@ static int write_run(aimc_h5 *h, const run_entry *r, size_t reps, const double *
         st = aimc_h5_attr_double(h, path, "tau", r->resp ? r->tau : NAN, err);
     if (!st)
         st = aimc_h5_attr_double(h, path, "dw_min", r->resp ? 2 * r->tau / cfg.states : NAN, err);
-    if (!st)
-        st = aimc_h5_attr_double(h, path, "pulses_per_rep", r->pulses, err);
     if (!st)
         st = aimc_h5_attr_double(h, path, "paper_acc", pm, err);
     if (!st) /* −1: the paper prints "< 15.00" (failed in every trial) */
@@ -301,13 +283,10 @@ static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_commo
     const size_t reps = com->reps, np = cfg.epochs + 1;
     const aimc_nn_arch arch = aimc_zoo_fcn(tr->height, tr->width);
     const aimc_zoo_schedule sch = {cfg.batch, cfg.epochs, cfg.lr_step, cfg.lr_decay};
-    double *step = malloc(np * sizeof *step);
-    int st = step ? 0 : AIMC_FAIL(err, GSL_ENOMEM, "tab8: out of memory");
-    for (size_t e = 0; e < np && !st; ++e)
-        step[e] = (double)e;
     aimc_progress bar;
     aimc_progress_start(&bar, com, "tab8", (uint64_t)nr * reps * cfg.epochs);
-    progress_ctx pc = {&bar, 0};
+    aimc_progress_counter pc = {&bar, 0};
+    int st = 0;
     for (size_t k = 0; k < nr && !st; ++k) {
         run_entry *r = &runs[k];
         r->acc = malloc(reps * np * sizeof *r->acc);
@@ -317,29 +296,21 @@ static int run_all(aimc_h5 *h, run_entry *runs, size_t nr, const aimc_prog_commo
         aimc_nn_params p;
         if (!st)
             st = params_of(r, &p, err);
-        /* Repetition q of every run shares its initial weights and data order. */
-        for (size_t q = 0; q < reps && !st; ++q) {
-            aimc_zoo_stats zs;
-            st = aimc_zoo_train(&arch, &p, &sch, aimc_seed_derive(com->seed, q), tr, te,
-                                r->acc + q * np, r->loss + q * np, &zs, on_epoch, &pc, err);
-            r->seconds += zs.seconds / reps;
-            r->pulses += (double)zs.pulses / reps;
-            if (st == GSL_ERANGE) {
-                char run[128];
-                snprintf(run, sizeof run, "/runs/%.95s", r->name);
-                st = aimc_prog_keep_diverged_net(h, dv, run, (unsigned)q, zs.diverged,
-                                                 zs.diverged_value, zs.epochs_done,
-                                                 r->acc + q * np, r->loss + q * np, err);
-            }
-        }
+        char run[128];
+        snprintf(run, sizeof run, "/runs/%.95s", r->name);
+        aimc_zoo_stats sum = {0};
         if (!st)
-            st = write_run(h, r, reps, step, err);
+            st = aimc_prog_train_net(h, run, &arch, &p, &sch, com->seed, (unsigned)reps, tr, te,
+                                     r->acc, r->loss, &pc, &sum, dv, err);
+        r->seconds = sum.seconds / reps;
+        r->pulses = (double)sum.pulses / reps;
+        if (!st)
+            st = write_run(h, r, reps, err);
         if (!st && !com->quiet)
             fprintf(stderr, "%s%-34s %.2f %% after %u epoch(s), %.1f s\n", bar.enabled ? "\n" : "",
                     r->name, 100 * r->acc[np - 1], cfg.epochs, r->seconds);
     }
     aimc_progress_end(&bar);
-    free(step);
     return st;
 }
 

@@ -23,6 +23,7 @@
 #include "aimc/data.h"
 #include "aimc/device.h"
 #include "aimc/h5.h"
+#include "aimc/nn_zoo.h"
 #include "aimc/optim.h"
 #include "aimc/problem.h"
 
@@ -145,6 +146,13 @@ void aimc_progress_start(aimc_progress *p, const aimc_prog_common *c, const char
                          uint64_t total);
 void aimc_progress_update(aimc_progress *p, uint64_t done);
 void aimc_progress_end(aimc_progress *p);
+/* A bar with its count, advanced by one per call of aimc_progress_tick
+ * (ctx: the counter) — e.g. the on_epoch callback of aimc_zoo_train. */
+typedef struct {
+    aimc_progress *bar;
+    uint64_t done;
+} aimc_progress_counter;
+void aimc_progress_tick(void *counter);
 
 /* ---- a device's options, shared by every program ---------------------
  *
@@ -439,6 +447,24 @@ aimc_h5 *aimc_prog_open_with_data(const aimc_prog_spec *spec, const aimc_prog_co
                                   const char *data, const char *dir, size_t n_train,
                                   size_t n_test, aimc_dataset **train, aimc_dataset **test,
                                   int *st, aimc_err *err);
+/* The repetitions of one network run (lib/prog/start.c): repetition q
+ * trains with aimc_zoo_train and seed aimc_seed_derive(seed, q) (so
+ * repetition q of every run shares its initial weights and data order)
+ * into rows q of acc and loss (reps × (s->epochs + 1)); the bar advances
+ * once per epoch (NULL: none).  *sum: the wall seconds and pulses summed
+ * over the repetitions.  A repetition that diverges stops the run and is
+ * kept as <run>-diverged (aimc_prog_keep_diverged_net; GSL_ERANGE). */
+int aimc_prog_train_net(aimc_h5 *h, const char *run, const aimc_nn_arch *a,
+                        const aimc_nn_params *p, const aimc_zoo_schedule *s, uint64_t seed,
+                        unsigned reps, const aimc_dataset *train, const aimc_dataset *test,
+                        double *acc, double *loss, aimc_progress_counter *bar,
+                        aimc_zoo_stats *sum, aimc_diverged_run *dv, aimc_err *err);
+/* What every network run's group holds: test_acc (against step = epoch
+ * 0..epochs) and train_loss, reps × (epochs + 1) each, and the attributes
+ * algorithm and pulses_per_rep; the program adds its own. */
+int aimc_prog_write_net_run(aimc_h5 *h, const char *run, size_t reps, unsigned epochs,
+                            const double *acc, const double *loss, const char *algorithm,
+                            double pulses_per_rep, aimc_err *err);
 /* The end of a run that may have stopped so (lib/prog/start.c): with
  * dv->saved, aimc_prog_finish_diverged (exit 1); else
  * aimc_prog_finish_claims.  A saved divergence leaves st = GSL_ERANGE, so

@@ -5,6 +5,7 @@
  * failed asserted claim into exit status 1 under --check. */
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "aimc/check.h"
 #include "aimc/nn_zoo.h"
@@ -110,4 +111,54 @@ aimc_h5 *aimc_prog_open_with_data(const aimc_prog_spec *spec, const aimc_prog_co
     }
     *st = aimc_prog_write_provenance(h, spec, com, err);
     return h;
+}
+
+void aimc_progress_tick(void *counter)
+{
+    aimc_progress_counter *c = counter;
+    aimc_progress_update(c->bar, ++c->done);
+}
+
+int aimc_prog_train_net(aimc_h5 *h, const char *run, const aimc_nn_arch *a,
+                        const aimc_nn_params *p, const aimc_zoo_schedule *s, uint64_t seed,
+                        unsigned reps, const aimc_dataset *train, const aimc_dataset *test,
+                        double *acc, double *loss, aimc_progress_counter *bar,
+                        aimc_zoo_stats *sum, aimc_diverged_run *dv, aimc_err *err)
+{
+    const size_t np = (size_t)s->epochs + 1;
+    int st = GSL_SUCCESS;
+    *sum = (aimc_zoo_stats){0};
+    for (unsigned q = 0; q < reps && !st; ++q) {
+        aimc_zoo_stats zs;
+        double *aq = acc + q * np, *lq = loss + q * np;
+        st = aimc_zoo_train(a, p, s, aimc_seed_derive(seed, q), train, test, aq, lq, &zs,
+                            bar != NULL ? aimc_progress_tick : NULL, bar, err);
+        sum->seconds += zs.seconds;
+        sum->pulses += zs.pulses;
+        if (st == GSL_ERANGE)
+            st = aimc_prog_keep_diverged_net(h, dv, run, q, zs.diverged, zs.diverged_value,
+                                             zs.epochs_done, aq, lq, err);
+    }
+    return st;
+}
+
+int aimc_prog_write_net_run(aimc_h5 *h, const char *run, size_t reps, unsigned epochs,
+                            const double *acc, const double *loss, const char *algorithm,
+                            double pulses_per_rep, aimc_err *err)
+{
+    const size_t np = (size_t)epochs + 1;
+    double *step = malloc(np * sizeof *step);
+    if (step == NULL)
+        return AIMC_FAIL(err, GSL_ENOMEM, "%s: out of memory", run);
+    for (size_t e = 0; e < np; ++e)
+        step[e] = (double)e;
+    int st = aimc_h5_write_series(h, run, "test_acc", reps, np, acc, step, err);
+    free(step);
+    if (!st)
+        st = aimc_h5_write_series(h, run, "train_loss", reps, np, loss, NULL, err);
+    if (!st)
+        st = aimc_h5_attr_string(h, run, "algorithm", algorithm, err);
+    if (!st)
+        st = aimc_h5_attr_double(h, run, "pulses_per_rep", pulses_per_rep, err);
+    return st;
 }
