@@ -494,21 +494,21 @@ static double x_planes(aimc_tile *t, unsigned bl, const double *x, double sgn_lr
 }
 
 /* mask[k] (k = 1..ns): the columns of block blk with k coincidences, from
- * the ns firing slots of the row. */
-static void block_counts(const aimc_tile *t, size_t blk, const unsigned *slot, unsigned ns,
-                         uint64_t *mask)
+ * the ns firing slots of the row.  The counters take nbits = bits(ns)
+ * carry steps per plane whatever the data (no branch on the carry). */
+static inline __attribute__((always_inline)) void
+block_counts(const uint64_t *planes, size_t nb, size_t blk, const unsigned *slot, unsigned ns,
+             unsigned nbits, uint64_t *mask)
 {
-    const size_t nb = (t->cols + 63) / 64;
-    unsigned nbits = 0;
-    while ((1u << nbits) <= ns)
-        ++nbits;
     uint64_t c[8] = {0}; /* bit b of every column's count */
-    for (unsigned q = 0; q < ns; ++q)
-        for (uint64_t x = t->planes[(size_t)slot[q] * nb + blk], b = 0; x != 0; ++b) {
+    for (unsigned q = 0; q < ns; ++q) {
+        uint64_t x = planes[(size_t)slot[q] * nb + blk];
+        for (unsigned b = 0; b < nbits; ++b) {
             const uint64_t carry = c[b] & x;
             c[b] ^= x;
             x = carry;
         }
+    }
     for (unsigned k = 1; k <= ns; ++k) {
         uint64_t m = ~(uint64_t)0;
         for (unsigned b = 0; b < nbits; ++b)
@@ -517,23 +517,34 @@ static void block_counts(const aimc_tile *t, size_t blk, const unsigned *slot, u
     }
 }
 
+/* Room past the gathered columns for the unconditional stores below. */
+#define R1_SLACK 8
+
 /* The columns of sign s (bits of sel) in the chunk's blocks, by count,
- * largest first; len[t] = those with more than t.  Returns the pulses. */
-static uint64_t gather_sorted(uint64_t mask[][R1_BLOCKS], size_t nblk, const uint64_t *sel,
-                              unsigned ns, unsigned short *idx, unsigned char *cnt, size_t *len)
+ * largest first; len[t] = those with more than t.  Returns the pulses.
+ * Each mask is flattened eight columns at a time without a test per
+ * column (a mask of ≤ 8 columns, the common case, takes no branch that
+ * depends on its size); the extra entries are overwritten or ignored.
+ * hw: the popcnt instruction may be used (a clone built for it). */
+static inline __attribute__((always_inline)) uint64_t
+gather_sorted(uint64_t mask[][R1_BLOCKS], size_t nblk, const uint64_t *sel, unsigned ns,
+              unsigned short *idx, unsigned char *cnt, size_t *len, int hw)
 {
     size_t m = 0;
     uint64_t fired = 0;
     for (unsigned k = ns; k >= 1; --k) {
+        const uint64_t fill = 0x0101010101010101ull * k;
         for (size_t b = 0; b < nblk; ++b) {
-            /* A counted loop: GCC would otherwise compute the final m with
-             * a library popcount call (no popcnt on the default target). */
             uint64_t mm = mask[k][b] & sel[b];
-            const unsigned bits = popcount64(mm);
-            for (unsigned q = 0; q < bits; ++q, mm &= mm - 1) {
-                idx[m + q] = (unsigned short)(b * 64 + (unsigned)__builtin_ctzll(mm));
-                cnt[m + q] = (unsigned char)k;
-            }
+            const unsigned bits = hw ? (unsigned)__builtin_popcountll(mm) : popcount64(mm);
+            unsigned q = 0;
+            do {
+                for (unsigned u = 0; u < 8; ++u, mm &= mm - 1) /* ctz(0 | top) = 63 */
+                    idx[m + q + u] = (unsigned short)(b * 64 + (unsigned)__builtin_ctzll(
+                                                                   mm | (uint64_t)1 << 63));
+                memcpy(cnt + m + q, &fill, 8);
+                q += 8;
+            } while (q < bits);
             m += bits;
         }
         len[k - 1] = m;
@@ -542,51 +553,95 @@ static uint64_t gather_sorted(uint64_t mask[][R1_BLOCKS], size_t nblk, const uin
     return fired;
 }
 
-static uint64_t rank1_row_planes(aimc_tile *t, size_t i, uint64_t step, const void *vctx)
+/* Pulse sign −1 where d_i·x_j·sign(lr) > 0: x's sign masks, unless the
+ * product of a firing column could underflow to 0 (then per column). */
+static void block_signs(const aimc_tile *t, const rank1_ctx *c, size_t i, size_t blk,
+                        uint64_t *neg)
 {
-    const rank1_ctx *c = vctx;
-    (void)step;
+    const double di = c->d[i];
+    const size_t nb = (t->cols + 63) / 64;
+    if (fabs(di) * c->xmin >= DBL_MIN) {
+        *neg = di > 0 ? t->xsign[blk] : (di < 0 ? t->xsign[nb + blk] : 0);
+        return;
+    }
+    *neg = 0;
+    for (size_t j = blk * 64; j < t->cols && j < blk * 64 + 64; ++j)
+        *neg |= (uint64_t)(di * c->x[j] * c->sgn_lr > 0) << (j & 63);
+}
+
+static inline __attribute__((always_inline)) uint64_t
+row_planes(aimc_tile *t, size_t i, const rank1_ctx *c, int hw)
+{
     unsigned slot[64];
     uint64_t db = t->dbits[i];
-    const unsigned ns = popcount64(db);
+    const unsigned ns = hw ? (unsigned)__builtin_popcountll(db) : popcount64(db);
     for (unsigned q = 0; q < ns; ++q, db &= db - 1)
         slot[q] = (unsigned)__builtin_ctzll(db);
     if (ns == 0)
         return 0;
-    /* Pulse sign −1 where d_i·x_j·sign(lr) > 0: x's sign masks, unless the
-     * product of a firing column could underflow to 0 (then per column). */
-    const double di = c->d[i];
+    unsigned nbits = 0;
+    while ((1u << nbits) <= ns)
+        ++nbits;
     const size_t nb = (t->cols + 63) / 64;
-    const uint64_t *neg_src = di > 0 ? t->xsign : (di < 0 ? t->xsign + nb : NULL);
-    const int exact = !(fabs(di) * c->xmin >= DBL_MIN);
     uint64_t fired = 0;
     for (size_t b0 = 0; b0 < nb; b0 += R1_BLOCKS) {
         const size_t nblk = nb - b0 < R1_BLOCKS ? nb - b0 : R1_BLOCKS, j0 = b0 * 64;
         uint64_t mask[65][R1_BLOCKS], sel[2][R1_BLOCKS];
         for (size_t b = 0; b < nblk; ++b) {
             uint64_t bm[65];
-            block_counts(t, b0 + b, slot, ns, bm);
+            block_counts(t->planes, nb, b0 + b, slot, ns, nbits, bm);
             for (unsigned k = 1; k <= ns; ++k)
                 mask[k][b] = bm[k];
-            uint64_t neg = neg_src != NULL ? neg_src[b0 + b] : 0;
-            if (exact) {
-                neg = 0;
-                for (size_t j = j0 + b * 64; j < t->cols && j < j0 + b * 64 + 64; ++j)
-                    neg |= (uint64_t)(di * c->x[j] * c->sgn_lr > 0) << (j & 63);
-            }
-            sel[0][b] = neg;
-            sel[1][b] = ~neg;
+            block_signs(t, c, i, b0 + b, &sel[0][b]);
+            sel[1][b] = ~sel[0][b];
         }
         const size_t k0 = i * t->cols + j0;
+        /* The weights of the next chunk in memory (this row's or the next
+         * row's) while this one is counted and fired: the gathers below
+         * would otherwise wait for them (a prefetch never faults). */
+        for (size_t j = 0; j < TRAINS_CHUNK; j += 8)
+            __builtin_prefetch(t->w + k0 + TRAINS_CHUNK + j, 1);
         for (int s = 0; s < 2; ++s) {
-            unsigned short idx[TRAINS_CHUNK];
-            unsigned char cnt[TRAINS_CHUNK];
+            unsigned short idx[TRAINS_CHUNK + R1_SLACK];
+            unsigned char cnt[TRAINS_CHUNK + R1_SLACK];
             size_t len[64];
-            fired += gather_sorted(mask, nblk, sel[s], ns, idx, cnt, len);
+            fired += gather_sorted(mask, nblk, sel[s], ns, idx, cnt, len, hw);
             trains_apply_sorted(&c->trains, t->w + k0, k0, idx, cnt, len, ns, s ? 1 : -1);
         }
     }
     return fired;
+}
+
+/* The row kernel twice: with the popcnt instruction where the machine has
+ * it (the default x86-64 target has none), and without.  Integer work
+ * only, so both give the same pulses. */
+#if defined(__x86_64__) && !defined(__POPCNT__)
+__attribute__((target("popcnt,bmi"))) static uint64_t
+rank1_row_planes_hw(aimc_tile *t, size_t i, uint64_t step, const void *vctx)
+{
+    (void)step;
+    return row_planes(t, i, vctx, 1);
+}
+#endif
+
+static uint64_t rank1_row_planes(aimc_tile *t, size_t i, uint64_t step, const void *vctx)
+{
+    (void)step;
+#ifdef __POPCNT__
+    return row_planes(t, i, vctx, 1);
+#else
+    return row_planes(t, i, vctx, 0);
+#endif
+}
+
+/* The planes' row kernel for this machine. */
+static row_fn rank1_planes_kernel(void)
+{
+#if defined(__x86_64__) && !defined(__POPCNT__)
+    if (__builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi"))
+        return rank1_row_planes_hw;
+#endif
+    return rank1_row_planes;
 }
 
 /* Row i with deterministic counts (aihwkit MeanCount): c_j = rint(BL·p_j),
@@ -648,7 +703,7 @@ void aimc_tile_apply_rank1(aimc_tile *t, const double *x, const double *d, doubl
     trains_plan_make(&c.trains, t->dev, &t->cache, c.plan.bl);
     if (t->words == 1 && !c.trains.noisy) {
         c.xmin = x_planes(t, c.plan.bl, x, c.sgn_lr);
-        t->pulses += for_each_row(t, rank1_row_planes, step, &c);
+        t->pulses += for_each_row(t, rank1_planes_kernel(), step, &c);
         return;
     }
     t->pulses += for_each_row(t, rank1_row, step, &c);

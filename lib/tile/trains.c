@@ -226,9 +226,12 @@ void trains_apply(const trains_plan *P, double *w, size_t k0, size_t len, const 
 
 /* Slot t of the per-pulse loop on the elements r < len[t] (len
  * non-increasing): each element sees the operations of train_inline in the
- * same order.  Built for AVX2 too where the machine has it (4 lanes, no
- * FMA, so the same bits as the 2-lane default). */
-__attribute__((target_clones("avx2", "default"))) static void
+ * same order.  Built for AVX-512 and AVX2 too where the machine has them
+ * (8 or 4 lanes).  GCC's avx512f target enables FMA, which would fuse
+ * a + b·v into one rounding: the build turns contraction off
+ * (-ffp-contract=off, meson.build), so every clone gives the bits of the
+ * 2-lane default. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
 run_sorted(double *v, const size_t *len, unsigned t0, unsigned nmax, size_t first, double a,
            double b, double D, double lo, double hi)
 {
@@ -255,8 +258,12 @@ static void sorted_inline(const trains_plan *P, double *w, size_t k0, const unsi
     size_t head = 0; /* the closed-form ones, n ≥ 8 */
     if (P->closed[sp] && nmax >= CLOSED_FORM_MIN_PULSES)
         head = len[CLOSED_FORM_MIN_PULSES - 1];
-    for (size_t r = 0; r < m2; ++r)
-        v[r] = w[idx[r]] + (ref != NULL ? ref[idx[r]] : 0.0);
+    if (ref != NULL) /* two loops, no test per element */
+        for (size_t r = 0; r < m2; ++r)
+            v[r] = w[idx[r]] + ref[idx[r]];
+    else
+        for (size_t r = 0; r < m2; ++r)
+            v[r] = w[idx[r]] + 0.0; /* as aimc_device_ref's 0: −0 becomes +0 */
     const double a = P->a[sp], b = P->b[sp], D = P->D[sp], lo = P->lo, hi = P->hi;
     for (size_t r = 0; r < head; ++r) /* as train_inline */
         v[r] = b == 0.0 ? v[r] + cnt[r] * D * a : v[r] + (v[r] + P->a_over_b[sp]) * P->fac[sp][cnt[r]];
@@ -269,10 +276,16 @@ static void sorted_inline(const trains_plan *P, double *w, size_t k0, const unsi
             l[t] = len[t];
         run_sorted(v, l, 0, tmax, head, a, b, D, lo, hi);
     }
-    for (size_t r = 0; r < m2; ++r) { /* the final clip and the reference */
-        const double x = v[r] < lo ? lo : (v[r] > hi ? hi : v[r]);
-        w[idx[r]] = x - (ref != NULL ? ref[idx[r]] : 0.0);
-    }
+    /* The final clip (a loop of its own, so it vectorizes), then the
+     * reference and the scatter. */
+    for (size_t r = 0; r < m2; ++r)
+        v[r] = v[r] < lo ? lo : (v[r] > hi ? hi : v[r]);
+    if (ref != NULL)
+        for (size_t r = 0; r < m2; ++r)
+            w[idx[r]] = v[r] - ref[idx[r]];
+    else
+        for (size_t r = 0; r < m2; ++r)
+            w[idx[r]] = v[r] - 0.0;
 }
 
 void trains_apply_sorted(const trains_plan *P, double *w, size_t k0, const unsigned short *idx,
