@@ -211,6 +211,47 @@ static double G_slope(const aimc_response *r, double w, double h)
     return fmax(fabs(aimc_response_G(r, w + h) - g), fabs(g - aimc_response_G(r, w - h))) / h;
 }
 
+/* ---- eval_one: one side of eval, to the bit ---------------------------------- */
+
+/* For every family with the hook and every parameter set: q₊ and q₋ from
+ * eval_one equal eval's qp and qm bit for bit, across and beyond the range,
+ * with and without per-element references and bounds. */
+Test(response, eval_one_gives_the_bits_of_eval_on_either_side)
+{
+    enum { N = 203 };
+    size_t checked = 0;
+    for (size_t c = 0; c < n_cases; c++) {
+        const aimc_response *r = &cases[c];
+        if (r->type->eval_one == NULL)
+            continue;
+        double w[N], ref[N], lo[N], hi[N], qp[N], qm[N], q1[N];
+        double blo, bhi;
+        test_range(r, &blo, &bhi);
+        for (size_t k = 0; k < N; k++) {
+            w[k] = grid_point(r, -0.3, 1.3, k, N); /* 30 % beyond either bound */
+            ref[k] = 0.1 * test_scale(r) * sin((double)k);
+            lo[k] = blo * (1.0 + 0.2 * cos((double)k));
+            hi[k] = bhi * (1.0 + 0.2 * sin(0.5 * (double)k));
+        }
+        for (int variant = 0; variant < 2; variant++) {
+            const double *rf = variant ? ref : NULL, *l = variant ? lo : NULL,
+                         *h = variant ? hi : NULL;
+            r->type->eval(&r->p, N, w, rf, l, h, qp, qm);
+            r->type->eval_one(&r->p, N, w, rf, l, h, 1, q1);
+            cr_assert_eq(memcmp(q1, qp, sizeof q1), 0, "q+ of %s, variant %d", describe(r),
+                         variant);
+            r->type->eval_one(&r->p, N, w, rf, l, h, -1, q1);
+            cr_assert_eq(memcmp(q1, qm, sizeof q1), 0, "q- of %s, variant %d", describe(r),
+                         variant);
+            r->type->eval_one(&r->p, N, w, rf, l, h, 0, q1);
+            cr_assert_eq(memcmp(q1, qm, sizeof q1), 0, "sign 0 is q- (%s)", describe(r));
+        }
+        checked++;
+    }
+    /* power and exponential have the hook: at least their examples were seen */
+    cr_assert_geq(checked, 6, "only %zu parameter sets had eval_one", checked);
+}
+
 /* ---- registry -------------------------------------------------------------- */
 
 Test(response, registry_finds_every_family_by_name_and_unknown_names_give_NULL)

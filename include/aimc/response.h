@@ -91,6 +91,12 @@ typedef struct aimc_response_type {
      * the nominal ones.  Called once per array, not once per element. */
     void (*eval)(const aimc_response_params *p, size_t n, const double *w, const double *ref,
                  const double *lo, const double *hi, double *qp, double *qm);
+    /* Optional: one side of eval, q₊ (sign > 0) or q₋ (sign ≤ 0) into q[k],
+     * bit for bit what eval writes into qp or qm.  A pulse needs only one
+     * side; where q costs a pow or an exp this halves the pulse kernels'
+     * work (lib/tile/trains.c).  NULL: the kernels call eval. */
+    void (*eval_one)(const aimc_response_params *p, size_t n, const double *w,
+                     const double *ref, const double *lo, const double *hi, int sign, double *q);
     /* Closed-form symmetric point for nominal bounds; NULL: numeric. */
     int (*symmetric_point)(const aimc_response_params *p, double *wsp);
     /* Closed-form R_c(w) for nominal bounds, valid on the nominal range;

@@ -36,6 +36,20 @@ static void exponential_eval(const aimc_response_params *p, size_t n, const doub
     }
 }
 
+/* One side of exponential_eval, the same expression. */
+static void exponential_eval_one(const aimc_response_params *p, size_t n, const double *w,
+                                 const double *ref, const double *lo, const double *hi, int sign,
+                                 double *q)
+{
+    const double g = p->gamma_res;
+    const double den = expm1(-g);
+    for (size_t k = 0; k < n; k++) {
+        double rp, rm;
+        family_distances(p, k, w, ref, lo, hi, &rp, &rm);
+        q[k] = exponential_q(sign > 0 ? rp : rm, g, den);
+    }
+}
+
 static int exponential_symmetric_point(const aimc_response_params *p, double *wsp)
 {
     (void)p;
@@ -62,6 +76,7 @@ const aimc_response_type aimc_response_exponential = {
     .bounded = 1,
     .validate = exponential_validate,
     .eval = exponential_eval,
+    .eval_one = exponential_eval_one,
     .symmetric_point = exponential_symmetric_point,
     .rc = NULL,
     .example = exponential_example,

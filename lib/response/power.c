@@ -28,6 +28,19 @@ static void power_eval(const aimc_response_params *p, size_t n, const double *w,
     }
 }
 
+/* One side of power_eval, the same expression. */
+static void power_eval_one(const aimc_response_params *p, size_t n, const double *w,
+                           const double *ref, const double *lo, const double *hi, int sign,
+                           double *q)
+{
+    const double g = p->gamma_res;
+    for (size_t k = 0; k < n; k++) {
+        double rp, rm;
+        family_distances(p, k, w, ref, lo, hi, &rp, &rm);
+        q[k] = pow(sign > 0 ? rp : rm, g);
+    }
+}
+
 static int power_symmetric_point(const aimc_response_params *p, double *wsp)
 {
     (void)p;
@@ -54,6 +67,7 @@ const aimc_response_type aimc_response_power = {
     .bounded = 1,
     .validate = power_validate,
     .eval = power_eval,
+    .eval_one = power_eval_one,
     .symmetric_point = power_symmetric_point,
     .rc = NULL,
     .example = power_example,

@@ -152,8 +152,10 @@ static void trains_affine(const trains_plan *P, double *w, size_t k0, size_t len
 }
 
 /* One noise-free pulse (26) on each listed element, as aimc_device_pulse
- * computes it, with q± of all of them from one call of the family. */
-/* Inlined at each call (GCC 12 otherwise warns that the arrays passed to
+ * computes it, with q of all of them from one call of the family per sign
+ * (eval_one: the side each pulse needs; else eval, both sides).  The
+ * elements are independent, so they are taken positive signs first.
+ * Inlined at each call (GCC 12 otherwise warns that the arrays passed to
  * the family may be uninitialized).  s: per-element signs, or NULL for
  * `sign` on every element. */
 static inline __attribute__((always_inline)) void
@@ -162,22 +164,42 @@ one_pulse_each(const aimc_device *d, double *w, size_t k0, size_t m, const unsig
 {
     double v[TRAINS_CHUNK], ref[TRAINS_CHUNK], lo[TRAINS_CHUNK], hi[TRAINS_CHUNK];
     double qp[TRAINS_CHUNK], qm[TRAINS_CHUNK];
+    unsigned short at[TRAINS_CHUNK]; /* the element in slot r */
+    const aimc_response_type *T = d->p.response.type;
     if (m == 0)
         return;
+    size_t npos = 0, back = m;
     for (size_t r = 0; r < m; ++r) {
-        const size_t i = k0 + idx[r];
-        v[r] = w[idx[r]];
+        const int sj = s != NULL ? s[idx[r]] : sign;
+        if (sj > 0)
+            at[npos++] = idx[r];
+        else
+            at[--back] = idx[r];
+    }
+    for (size_t r = 0; r < m; ++r) {
+        const size_t i = k0 + at[r];
+        v[r] = w[at[r]];
         ref[r] = aimc_device_ref(d, i);
         lo[r] = aimc_device_lo(d, i);
         hi[r] = aimc_device_hi(d, i);
     }
-    d->p.response.type->eval(&d->p.response.p, m, v, ref, lo, hi, qp, qm);
+    if (T->eval_one != NULL) { /* qp: q₊ on the first npos slots, q₋ on the rest */
+        if (npos > 0)
+            T->eval_one(&d->p.response.p, npos, v, ref, lo, hi, 1, qp);
+        if (m > npos)
+            T->eval_one(&d->p.response.p, m - npos, v + npos, ref + npos, lo + npos, hi + npos,
+                        -1, qp + npos);
+    } else {
+        T->eval(&d->p.response.p, m, v, ref, lo, hi, qp, qm);
+        for (size_t r = npos; r < m; ++r)
+            qp[r] = qm[r];
+    }
     for (size_t r = 0; r < m; ++r) {
-        const size_t j = idx[r], i = k0 + j;
-        const int sj = s != NULL ? s[j] : sign; /* per element, or one sign for all */
-        const double q = sj > 0 ? qp[r] * aimc_device_up(d, i) : qm[r] * aimc_device_down(d, i);
+        const size_t j = at[r], i = k0 + j;
+        const int up = r < npos;
+        const double q = up ? qp[r] * aimc_device_up(d, i) : qp[r] * aimc_device_down(d, i);
         const double step = d->p.dw_min * q;
-        double x = v[r] + (sj > 0 ? step : -step);
+        double x = v[r] + (up ? step : -step);
         const double l = lo[r] - ref[r], h = hi[r] - ref[r];
         w[j] = x < l ? l : (x > h ? h : x);
     }
