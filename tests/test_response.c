@@ -252,6 +252,38 @@ Test(response, eval_one_gives_the_bits_of_eval_on_either_side)
     cr_assert_geq(checked, 6, "only %zu parameter sets had eval_one", checked);
 }
 
+/* Nominal bounds and a zero reference passed as arrays (what a lean device
+ * passes, aimc_device_q) give the bits of NULL ones (what the compact
+ * kernel passes for a nominal device): an element's response must not
+ * depend on how its bounds were handed over. */
+Test(response, explicit_nominal_bounds_give_the_bits_of_null_bounds)
+{
+    enum { N = 157 };
+    for (size_t c = 0; c < n_cases; c++) {
+        const aimc_response *r = &cases[c];
+        double w[N], zero[N], lo[N], hi[N], qp0[N], qm0[N], qp1[N], qm1[N];
+        double blo, bhi, tlo, thi;
+        aimc_response_bounds(r, &blo, &bhi); /* ±inf for an unbounded family */
+        test_range(r, &tlo, &thi);
+        for (size_t k = 0; k < N; k++) {
+            /* irregular points (a grid's round numbers hide rounding), 20 %
+             * beyond either bound */
+            w[k] = 0.5 * (tlo + thi) + 0.7 * (thi - tlo) * sin(0.37 * (double)k + 0.1);
+            zero[k] = 0.0;
+            lo[k] = blo;
+            hi[k] = bhi;
+        }
+        r->type->eval(&r->p, N, w, NULL, NULL, NULL, qp0, qm0);
+        r->type->eval(&r->p, N, w, zero, lo, hi, qp1, qm1);
+        for (size_t k = 0; k < N; k++) {
+            cr_assert_eq(memcmp(&qp0[k], &qp1[k], sizeof qp0[k]), 0, "q+ of %s at w = %.17g",
+                         describe(r), w[k]);
+            cr_assert_eq(memcmp(&qm0[k], &qm1[k], sizeof qm0[k]), 0, "q- of %s at w = %.17g",
+                         describe(r), w[k]);
+        }
+    }
+}
+
 /* ---- registry -------------------------------------------------------------- */
 
 Test(response, registry_finds_every_family_by_name_and_unknown_names_give_NULL)

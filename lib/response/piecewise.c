@@ -53,9 +53,13 @@ static void piecewise_eval(const aimc_response_params *p, size_t n, const double
         const double v = w[k] + (ref != NULL ? ref[k] : 0.0);
         double u = v;
         if (lo != NULL || hi != NULL) {
-            /* Stretch [lo, hi] onto the table range. */
+            /* Stretch [lo, hi] onto the table range.  Bounds equal to the
+             * table's leave v as it is, as NULL bounds do: the stretch would
+             * round w0 + (v − w0)·1 an ulp away, and a nominal element's
+             * response must not depend on how its bounds were passed. */
             const double l = lo != NULL ? lo[k] : w0, h = hi != NULL ? hi[k] : wn;
-            u = w0 + (v - l) * ((wn - w0) / (h - l));
+            if (l != w0 || h != wn)
+                u = w0 + (v - l) * ((wn - w0) / (h - l));
         }
         if (u <= w0) {
             qp[k] = p->node_qp[0];

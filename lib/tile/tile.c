@@ -190,11 +190,62 @@ void aimc_tile_apply_float(aimc_tile *t, const double *dW)
  * result is the same to the bit. */
 #define COMPACT_CHUNK 512
 
+/* compact_chunk for a family with eval_one (power, exponential): each
+ * element needs one side, q₊ where ΔW ≥ 0 and q₋ elsewhere, so the chunk is
+ * gathered by that sign and the family evaluates only what is used — half
+ * the pow or exp calls, the same bits. */
+static void compact_chunk_one(const aimc_device *dev, size_t k0, size_t len, double *w,
+                              const double *dW)
+{
+    double v[COMPACT_CHUNK], ref[COMPACT_CHUNK], lo[COMPACT_CHUNK], hi[COMPACT_CHUNK];
+    double q[COMPACT_CHUNK];
+    unsigned short at[COMPACT_CHUNK]; /* the element (offset from k0) in slot r */
+    const aimc_response_type *T = dev->p.response.type;
+    const int nominal = dev->nominal;
+    size_t npos = 0, back = len;
+    for (size_t k = 0; k < len; ++k) {
+        if (dW[k0 + k] >= 0.0)
+            at[npos++] = (unsigned short)k;
+        else
+            at[--back] = (unsigned short)k;
+    }
+    for (size_t r = 0; r < len; ++r) {
+        const size_t i = k0 + at[r];
+        v[r] = w[i];
+        if (!nominal) {
+            ref[r] = dev->ref[i];
+            lo[r] = dev->lo[i];
+            hi[r] = dev->hi[i];
+        }
+    }
+    /* nominal: the family's own bounds and no reference, as eval gets them */
+    const double *rf = nominal ? NULL : ref, *l = nominal ? NULL : lo, *h = nominal ? NULL : hi;
+    if (npos > 0)
+        T->eval_one(&dev->p.response.p, npos, v, rf, l, h, 1, q);
+    if (len > npos)
+        T->eval_one(&dev->p.response.p, len - npos, v + npos, nominal ? NULL : ref + npos,
+                    nominal ? NULL : lo + npos, nominal ? NULL : hi + npos, -1, q + npos);
+    double blo, bhi;
+    aimc_response_bounds(&dev->p.response, &blo, &bhi);
+    for (size_t r = 0; r < len; ++r) {
+        const size_t i = k0 + at[r];
+        const double g = nominal ? q[r] : q[r] * (r < npos ? dev->up[i] : dev->down[i]);
+        const double x = w[i] + dW[i] * g;
+        const double a = nominal ? blo : dev->lo[i] - dev->ref[i];
+        const double b = nominal ? bhi : dev->hi[i] - dev->ref[i];
+        w[i] = x < a ? a : (x > b ? b : x);
+    }
+}
+
 static void compact_chunk(const aimc_device *dev, size_t k0, size_t len, double *w,
                           const double *dW)
 {
     double qp[COMPACT_CHUNK], qm[COMPACT_CHUNK];
     const aimc_response_type *T = dev->p.response.type;
+    if (T->eval_one != NULL) {
+        compact_chunk_one(dev, k0, len, w, dW);
+        return;
+    }
     if (dev->nominal) {
         double lo, hi;
         aimc_response_bounds(&dev->p.response, &lo, &hi);
