@@ -16,16 +16,9 @@
 # pre-training 0-199, Digital SGD fine-tuning 200-399, then Analog SGD, whose
 # first step is layer 7's, the analog head.
 set -uo pipefail
-if [ $# -ne 4 ]; then
-    echo "usage: check-divergence-net.sh PROGRAM FAULT_LIB H5COLS WORKDIR" >&2
-    exit 2
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/checklist.sh"
+checklist_start 4 "check-divergence-net.sh PROGRAM FAULT_LIB H5COLS WORKDIR" "${4:-}" "$@"
 prog=$1 lib=$2 h5cols=$3 work=$4
-rm -rf "$work"
-mkdir -p "$work" || exit 2
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 case $(basename "$1") in
 tab8) args=(--quick -q --force --n-train 1000 --n-test 300) ;;
 tab1) args=(--quick -q --force --reps 1 --algos dsgd,asgd) ;;
@@ -88,5 +81,4 @@ else
     fail "no fault: $(head -c 300 "$work/stderr")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checklist_end

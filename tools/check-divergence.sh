@@ -15,16 +15,9 @@
 # diverged_at_step and parameter, and every curve finished before it
 # complete.
 set -uo pipefail
-if [ $# -ne 4 ]; then
-    echo "usage: check-divergence.sh FIG2 FAULT_LIB H5COLS WORKDIR" >&2
-    exit 2
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/checklist.sh"
+checklist_start 4 "check-divergence.sh FIG2 FAULT_LIB H5COLS WORKDIR" "${4:-}" "$@"
 prog=$1 lib=$2 h5cols=$3 work=$4
-rm -rf "$work"
-mkdir -p "$work" || exit 2
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # case LABEL K INDEX VALUE RUN STEP PREVIOUS: inject, then check.
 # STEP is the exact step; PREVIOUS is a run that must be complete, or "".
@@ -88,5 +81,4 @@ else
     fail "no fault: $(head -c 300 "$work/stderr")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checklist_end
